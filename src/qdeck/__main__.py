@@ -1,0 +1,5 @@
+"""`python -m qdeck` runs the CLI."""
+
+from qdeck.cli import main
+
+main()

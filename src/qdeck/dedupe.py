@@ -1,0 +1,407 @@
+"""Dedupe stage: cluster questions that ask the same thing into one note each.
+
+Matching is lexical and driven by data/dedupe.yaml: each question becomes a set of
+stemmed content words (framing words dropped, abbreviations and synonyms folded),
+weighted by rarity. Candidates come from an inverted index of each question's rarest
+words, so only questions sharing a rare word are ever scored (sub-quadratic). Two
+clusters merge only when every cross pair agrees (no transitive chaining) and no
+contrast veto fires (`10 / 3` vs `10 // 3`).
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import defaultdict
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import Iterable, Mapping, Sequence
+
+import snowballstemmer
+
+from qdeck.config import read_yaml
+from qdeck.errors import InputError
+from qdeck.models import Note, Question
+
+_TOKEN = re.compile(
+    r"[a-z_][a-z0-9_]*(?:\.[a-z_][a-z0-9_]*)*(?:\(\))?|\d+(?:\.\d+)?\+?|//|==|!=|<=|>=|\*\*|\+=|-=|[/%=<>&|^~@+*-]"
+)
+_JOINER = re.compile(r"(?<=[a-z])[-/](?=[a-z])")
+_PARENS = re.compile(r"\([^()]*\)")
+_CLAUSE = re.compile(
+    r"(?<=[?.;!])\s+|:\s+|\s+[—–]\s+|\s+-\s+|,?\s+and\s+(?=(?:how|why|what|when|where|which)\b)", re.IGNORECASE
+)
+_CODE_SPAN = re.compile(r"`([^`]+)`")
+_STEMMER = snowballstemmer.stemmer("english")
+
+
+@lru_cache(maxsize=None)
+def stem(word: str) -> str:
+    return _STEMMER.stemWord(word) if word.isalpha() else word
+
+
+@dataclass(frozen=True)
+class Vocabulary:
+    """The matching vocabulary from data/dedupe.yaml."""
+
+    phrases: Mapping[str, str]  # lowercase phrase or token -> replacement words
+    framing: frozenset[str]
+    contrasts: frozenset[frozenset[str]]
+
+    @classmethod
+    def load(cls, path: Path) -> "Vocabulary":
+        raw = read_yaml(path)
+        if not isinstance(raw, Mapping):
+            raise InputError("expected a mapping with abbreviations, synonyms, framing, contrasts", path)
+        phrases: dict[str, str] = {}
+        for abbr, long_form in (raw.get("abbreviations") or {}).items():
+            phrases[str(long_form).lower()] = str(abbr).lower()
+        for variant, canonical in (raw.get("synonyms") or {}).items():
+            phrases[str(variant).lower()] = str(canonical).lower()
+        framing = frozenset(str(w).lower() for w in raw.get("framing") or [])
+        contrasts = frozenset(
+            frozenset(stem(str(w).lower()) for w in pair) for pair in raw.get("contrasts") or [] if len(pair) == 2
+        )
+        return cls(phrases, framing, contrasts)
+
+    @property
+    def phrase_pattern(self) -> re.Pattern[str]:
+        return _phrase_regex(tuple(sorted(self.phrases, key=len, reverse=True)))
+
+
+@lru_cache(maxsize=8)
+def _phrase_regex(phrases: tuple[str, ...]) -> re.Pattern[str]:
+    alternatives = "|".join(re.escape(p) for p in phrases)
+    return re.compile(rf"(?<![\w@.])(?:{alternatives})(?:e?s)?(?![\w])")
+
+
+def content_words(text: str, vocab: Vocabulary) -> frozenset[str]:
+    """The stemmed words that say what a question is about.
+
+    >>> v = Vocabulary({"global interpreter lock": "gil"}, frozenset({"what", "is", "the"}), frozenset())
+    >>> sorted(content_words("What is the Global Interpreter Lock?", v))
+    ['gil']
+    """
+    text = _JOINER.sub(" ", text.lower().replace("`", " "))
+    text = vocab.phrase_pattern.sub(lambda m: f" {_replacement(m.group(0), vocab)} ", text)
+    words: set[str] = set()
+    for token in _TOKEN.findall(text):
+        token = token.removesuffix("()")
+        token = vocab.phrases.get(token, token)
+        for part in token.split():
+            for piece in _pieces(part):
+                if piece and piece not in vocab.framing:
+                    words.add(stem(piece))
+    return frozenset(words)
+
+
+def _replacement(matched: str, vocab: Vocabulary) -> str:
+    key = matched if matched in vocab.phrases else re.sub(r"e?s$", "", matched)
+    return vocab.phrases.get(key, matched)
+
+
+def _pieces(token: str) -> list[str]:
+    """Dotted names count as their parts; dunder names as their bare word."""
+    if "." in token and not token[0].isdigit():
+        return [p.strip("_") for p in token.split(".")]
+    return [token.strip("_") if token.startswith("__") else token]
+
+
+def core_text(text: str) -> str:
+    """The first clause of a question: what it asks before the add-ons.
+
+    >>> core_text("Explain decorators: basic decorator that logs entry/exit.")
+    'Explain decorators'
+    >>> core_text("What is the GIL (Global Interpreter Lock)? When is it released?")
+    'What is the GIL ?'
+    """
+    stripped = _PARENS.sub("", text)
+    for clause in _CLAUSE.split(stripped):
+        if clause.strip():
+            return clause.strip()
+    return text
+
+
+def code_words(text: str, vocab: Vocabulary) -> frozenset[str]:
+    """Content words written as code or numbers: swapping one changes the question.
+
+    >>> v = Vocabulary({}, frozenset({"what", "is", "the", "of"}), frozenset())
+    >>> sorted(code_words("What is the result of `10 // 3`?", v))
+    ['//', '10', '3']
+    """
+    spans = " ".join(_CODE_SPAN.findall(text))
+    words = content_words(spans, vocab) if spans else frozenset()
+    bare = {w for w in content_words(text, vocab) if not w.isalpha()}
+    return words | bare
+
+
+def is_fragment(text: str) -> bool:
+    """A heading-style title ("Mutable default argument problem"), not a sentence.
+
+    >>> is_fragment("Slots (__slots__)"), is_fragment("What is a generator?")
+    (True, False)
+    """
+    return not text.rstrip().endswith(("?", ".")) and len(text.split()) <= 6
+
+
+@dataclass(frozen=True)
+class Features:
+    full: frozenset[str]
+    core: frozenset[str]
+    code: frozenset[str]
+    fragment: bool
+
+
+@dataclass
+class Matcher:
+    """Scores pairs of questions; holds the corpus statistics the scores need."""
+
+    vocab: Vocabulary
+    features: dict[str, Features]
+    weight: dict[str, float]
+    threshold: float = 0.62  # a candidate pair this similar starts a merge
+    link: float = 0.50  # two clusters merge when their cross pairs average this much
+    floor: float = 0.30  # and none of their cross pairs is below this
+
+    @classmethod
+    def build(cls, questions: Sequence[Question], vocab: Vocabulary) -> "Matcher":
+        features = {
+            q.ref: Features(
+                content_words(q.text, vocab),
+                content_words(core_text(q.text), vocab),
+                code_words(q.text, vocab),
+                is_fragment(q.text),
+            )
+            for q in questions
+        }
+        df: dict[str, int] = defaultdict(int)
+        for f in features.values():
+            for w in f.full | f.core:
+                df[w] += 1
+        n = max(len(features), 1)
+        weight = {w: math.log((n + 1) / c) + 0.5 for w, c in df.items()}
+        return cls(vocab, features, weight)
+
+    def _jaccard(self, a: frozenset[str], b: frozenset[str]) -> float:
+        if not a or not b:
+            return 0.0
+        union = sum(self.weight[w] for w in a | b)
+        return sum(self.weight[w] for w in a & b) / union if union else 0.0
+
+    def _covered(self, part: frozenset[str], whole: frozenset[str]) -> float:
+        total = sum(self.weight[w] for w in part)
+        return sum(self.weight[w] for w in part & whole) / total if total else 0.0
+
+    def similarity(self, ref_a: str, ref_b: str) -> float:
+        fa, fb = self.features[ref_a], self.features[ref_b]
+        score = max(self._jaccard(fa.full, fb.full), self._jaccard(fa.core, fb.core))
+        # A heading-style title names its topic only; the full question it heads covers it.
+        if fa.fragment != fb.fragment:
+            title, other = (fa, fb) if fa.fragment else (fb, fa)
+            score = max(score, self._covered(title.core, other.full) * self._jaccard_floor(title, other))
+        return score
+
+    def _jaccard_floor(self, title: Features, other: Features) -> float:
+        """Discount coverage when the full question adds rarer words than the title has."""
+        extra = other.core - title.core
+        if not extra:
+            return 1.0
+        return 1.0 if max(self.weight[w] for w in extra) <= max(self.weight[w] for w in title.core) else 0.6
+
+    def vetoed(self, ref_a: str, ref_b: str) -> bool:
+        """A swapped code token or number, or a known contrast, makes look-alikes different questions."""
+        fa, fb = self.features[ref_a], self.features[ref_b]
+        code_a, code_b = fa.code - fb.code, fb.code - fa.code
+        if code_a and code_b:
+            return True
+        for a, b in ((fa.full, fb.full), (fa.core, fb.core)):
+            only_a, only_b = a - b, b - a
+            if any(frozenset((x, y)) in self.vocab.contrasts for x in only_a for y in only_b):
+                return True
+        return False
+
+    def candidates(self, refs: Sequence[str], per_question: int = 4, max_postings: int = 2000) -> set[tuple[str, str]]:
+        """Pairs sharing one of each question's rarest words: the only pairs ever scored."""
+        postings: dict[str, list[str]] = defaultdict(list)
+        keys: dict[str, list[str]] = {}
+        for ref in refs:
+            f = self.features[ref]
+            words = sorted(f.full | f.core, key=lambda w: (-self.weight[w], w))[:per_question]
+            keys[ref] = words
+            for w in words:
+                postings[w].append(ref)
+        pairs: set[tuple[str, str]] = set()
+        for ref in refs:
+            for w in keys[ref]:
+                bucket = postings[w]
+                if len(bucket) > max_postings:
+                    continue
+                for other in bucket:
+                    if other != ref:
+                        pairs.add((ref, other) if ref < other else (other, ref))
+        return pairs
+
+
+@dataclass(frozen=True)
+class Overrides:
+    """Maintainers' corrections from data/overrides.yaml."""
+
+    merge: tuple[tuple[str, ...], ...] = ()
+    split: tuple[tuple[str, ...], ...] = ()
+    canonical: Mapping[str, str] = field(default_factory=dict)
+    tier: Mapping[str, str] = field(default_factory=dict)
+    topics: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+
+    @classmethod
+    def load(cls, path: Path | None, known_refs: Iterable[str]) -> "Overrides":
+        if path is None:
+            return cls()
+        raw = read_yaml(path) or {}
+        if not isinstance(raw, Mapping):
+            raise InputError("expected a mapping (merge, split, canonical, tier, topics)", path)
+        known = set(known_refs)
+        groups = {k: tuple(tuple(str(r) for r in g) for g in raw.get(k) or []) for k in ("merge", "split")}
+        canonical = {str(k): str(v) for k, v in (raw.get("canonical") or {}).items()}
+        tier = {str(k): str(v) for k, v in (raw.get("tier") or {}).items()}
+        topics = {
+            str(k): tuple([v] if isinstance(v, str) else v) for k, v in (raw.get("topics") or {}).items()
+        }
+        named = [r for g in groups["merge"] + groups["split"] for r in g] + [*canonical, *tier, *topics]
+        unknown = sorted({r for r in named if r not in known})
+        if unknown:
+            raise InputError(f"override names unknown ref(s): {', '.join(unknown)}; fix or remove them", path)
+        return cls(groups["merge"], groups["split"], canonical, tier, topics)
+
+
+def _family(q: Question) -> str:
+    """A deep-dive answer and its follow-ups share a family; they are never one note."""
+    return q.follow_up_of or q.ref
+
+
+def natural_key(ref: str) -> tuple[str, tuple[int, ...]]:
+    source, _, number = ref.rpartition("#")
+    digits = tuple(int(p) for p in re.findall(r"\d+", number))
+    return source, digits
+
+
+def cluster(questions: Sequence[Question], matcher: Matcher, overrides: Overrides = Overrides()) -> list[list[str]]:
+    """Groups of refs, each one note; independent of input order."""
+    by_ref = {q.ref: q for q in questions}
+    refs = sorted(by_ref, key=natural_key)
+    parent = {r: r for r in refs}
+    members: dict[str, list[str]] = {r: [r] for r in refs}
+    forbidden = {frozenset((a, b)) for g in overrides.split for a in g for b in g if a != b}
+
+    def find(r: str) -> str:
+        while parent[r] != r:
+            parent[r] = parent[parent[r]]
+            r = parent[r]
+        return r
+
+    def union(a: str, b: str) -> None:
+        ra, rb = sorted((find(a), find(b)), key=natural_key)
+        if ra != rb:
+            parent[rb] = ra
+            members[ra].extend(members.pop(rb))
+
+    for group in overrides.merge:
+        for other in group[1:]:
+            union(group[0], other)
+
+    def compatible(ca: list[str], cb: list[str]) -> bool:
+        scores = []
+        for a in ca:
+            for b in cb:
+                qa, qb = by_ref[a], by_ref[b]
+                if frozenset((a, b)) in forbidden:
+                    return False
+                same_family = _family(qa) == _family(qb) or qa.follow_up_of == qb.ref or qb.follow_up_of == qa.ref
+                if same_family or matcher.vetoed(a, b):
+                    return False
+                score = matcher.similarity(a, b)
+                if score < matcher.floor:
+                    return False
+                scores.append(score)
+        return sum(scores) / len(scores) >= matcher.link
+
+    scored = []
+    for a, b in matcher.candidates(refs):
+        score = matcher.similarity(a, b)
+        if score >= matcher.threshold:
+            scored.append((-score, natural_key(a), natural_key(b), a, b))
+    for _, _, _, a, b in sorted(scored):
+        ra, rb = find(a), find(b)
+        if ra != rb and compatible(members[ra], members[rb]):
+            union(ra, rb)
+    groups = [sorted(m, key=natural_key) for m in members.values()]
+    return sorted(groups, key=lambda g: natural_key(g[0]))
+
+
+_QUESTION_START = re.compile(
+    r"^(what|how|why|when|which|who|where|is|are|do|does|can|should|explain|describe|compare|"
+    r"write|implement|design|give|show|discuss|define|name|list|create|find|given|tell)\b",
+    re.IGNORECASE,
+)
+
+
+def clarity(q: Question) -> tuple[int, int, int]:
+    """Rank phrasings: a full-sentence single question of moderate length reads best."""
+    text = q.text
+    full_sentence = bool(_QUESTION_START.match(text)) and text.rstrip().endswith(("?", "."))
+    sentences = len(re.findall(r"[?.!](?:\s|$)", text))
+    return (int(full_sentence), -max(sentences - 1, 0), -abs(len(text) - 70))
+
+
+def _answer_of(q: Question) -> str:
+    parts = []
+    if q.tests:
+        parts.append(f"What interviewers are really testing: {q.tests}")
+    if q.answer and not q.follow_up_of:
+        parts.append(q.answer)
+    if q.red_flag:
+        parts.append(f"Red flag answer: {q.red_flag}")
+    return "\n\n".join(parts)
+
+
+def make_note(group: Sequence[str], by_ref: Mapping[str, Question], follow_ups: Mapping[str, list[Question]],
+              matcher: Matcher, overrides: Overrides) -> Note:
+    qs = [by_ref[r] for r in group]
+    best = max(qs, key=lambda q: (clarity(q), tuple(-x for x in natural_key(q.ref)[1]), q.ref))
+    question = next((overrides.canonical[r] for r in group if r in overrides.canonical), best.text)
+    variants: list[str] = []
+    for q in qs:
+        if q.text != question and q.text not in variants:
+            variants.append(q.text)
+    # Deep-dive answers are the fullest, so they lead; a follow-up's hint only stands alone.
+    answers = [a for a in (_answer_of(q) for q in sorted(qs, key=lambda q: -len(q.answer))) if a]
+    if not answers:
+        answers = [q.answer for q in qs if q.answer][:1]
+    follow = [f"{f.text} — {f.answer}" if f.answer else f.text for q in qs for f in follow_ups.get(q.ref, [])]
+    sources = []
+    for q in qs:
+        if q.source not in sources:
+            sources.append(q.source)
+    return Note(
+        key=group[0],
+        question=question,
+        refs=tuple(group),
+        answer="\n\n".join(dict.fromkeys(answers)),
+        variants=tuple(variants),
+        follow_ups=tuple(follow),
+        code_tasks=tuple(dict.fromkeys(q.code_task for q in qs if q.code_task)),
+        sources=tuple(sources),
+        similarity=tuple((q.ref, round(matcher.similarity(best.ref, q.ref), 3)) for q in qs),
+    )
+
+
+def dedupe(questions: Sequence[Question], vocab: Vocabulary, overrides: Overrides = Overrides()) -> list[Note]:
+    """The dedupe stage: one note per distinct question, every member's text and answer kept."""
+    matcher = Matcher.build(questions, vocab)
+    by_ref = {q.ref: q for q in questions}
+    follow_ups: dict[str, list[Question]] = defaultdict(list)
+    for q in sorted(questions, key=lambda q: natural_key(q.ref)):
+        if q.follow_up_of:
+            follow_ups[q.follow_up_of].append(q)
+    groups = cluster(questions, matcher, overrides)
+    return [make_note(g, by_ref, follow_ups, matcher, overrides) for g in groups]

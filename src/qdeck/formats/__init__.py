@@ -1,0 +1,1 @@
+"""Source parsers: one module per format family, each `parse(lines, spec) -> Parsed`."""

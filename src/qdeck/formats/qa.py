@@ -1,0 +1,85 @@
+"""Question lines each followed by bullet answers (answered-200).
+
+Options: `question` (regex with `num` and `text`), `trailer` (first line of a closing
+block that answers no question), and `repair: scraped-inline-code` for answers whose
+inline code lost its marks and spaces in an HTML scrape (see qdeck.repair).
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from qdeck.formats.common import Ledger, compile_option
+from qdeck.models import Parsed, Question
+
+_BULLET = re.compile(r"^\s*[-*•]\s+")
+
+
+def plain_bullets(lines: list[str]) -> list[str]:
+    """Bullets from `- ` lines; other lines continue the bullet before them.
+
+    >>> plain_bullets(["- one", "  wrapped", "- two"])
+    ['one wrapped', 'two']
+    """
+    bullets: list[str] = []
+    for line in lines:
+        if _BULLET.match(line) or not bullets:
+            bullets.append(_BULLET.sub("", line).strip())
+        else:
+            bullets[-1] = f"{bullets[-1]} {line.strip()}"
+    return [b for b in bullets if b]
+
+
+def parse(lines: list[str], spec: Any) -> Parsed:
+    opts = dict(spec.options)
+    question = compile_option(opts, "question") or re.compile(r"^\s*Q(?P<num>\d+)[.:)]\s*(?P<text>.+)$")
+    trailer = compile_option(opts, "trailer")
+    repair = opts.get("repair")
+    if repair not in (None, "scraped-inline-code"):
+        raise ValueError(f"unknown repair {repair!r}")  # config is validated in ingest
+    ledger = Ledger(spec.name)
+    current: tuple[re.Match[str], int] | None = None
+    body: list[str] = []
+    in_trailer = False
+
+    def close() -> None:
+        nonlocal current, body
+        if current is None:
+            return
+        match, lineno = current
+        text = match.group("text").strip()
+        if repair:
+            from qdeck.repair import repair_answer, repair_question
+
+            bullets, text = repair_answer(body), repair_question(text)
+        else:
+            bullets = plain_bullets(body)
+        ledger.questions.append(
+            Question(
+                ref=f"{spec.name}#{match.group('num')}",
+                source=spec.name,
+                number=match.group("num"),
+                text=text,
+                line=lineno,
+                answer="\n".join(f"- {b}" for b in bullets),
+            )
+        )
+        current, body = None, []
+
+    for lineno, raw in enumerate(lines, 1):
+        if not raw.strip():
+            continue
+        if in_trailer or (trailer and trailer.search(raw)):
+            close()
+            in_trailer = True
+            ledger.skip(lineno, raw, "trailer")
+        elif (m := question.match(raw)) is not None:
+            close()
+            current = (m, lineno)
+        elif current is not None:
+            body.append(raw)
+        else:
+            ledger.skip(lineno, raw, "not part of a question")
+    close()
+    return ledger.result()

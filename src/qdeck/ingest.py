@@ -1,0 +1,104 @@
+"""Ingest stage: read every declared source file and parse it into questions with provenance."""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from typing import Callable
+
+import yaml
+
+from qdeck.config import Format, SourceSpec
+from qdeck.errors import InputError
+from qdeck.formats import deepdive, numbered, qa, structured
+from qdeck.models import Parsed, Question
+
+Parser = Callable[[list[str], SourceSpec], Parsed]
+
+PARSERS: dict[Format, Parser] = {
+    Format.NUMBERED: numbered.parse,
+    Format.QA: qa.parse,
+    Format.DEEP_DIVE: deepdive.parse,
+    Format.CSV: structured.parse_csv,
+    Format.YAML: structured.parse_yaml,
+    Format.JSON: structured.parse_json,
+}
+
+
+@dataclass(frozen=True)
+class SourceResult:
+    """One source after parsing: its spec, what the parser found, and its line count."""
+
+    spec: SourceSpec
+    parsed: Parsed
+    nonblank_lines: int
+
+    @property
+    def questions(self) -> tuple[Question, ...]:
+        return self.parsed.questions
+
+
+def read_text(spec: SourceSpec) -> str:
+    """The source's text, or an InputError that says what is wrong and what to do."""
+    path = spec.file
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        raise InputError(
+            f"source {spec.name!r}: file not found; fix `file:` in data/sources.yaml or add the file", path
+        ) from None
+    except OSError as err:
+        raise InputError(f"source {spec.name!r}: cannot read the file ({err.strerror})", path) from None
+    if not raw.strip():
+        raise InputError(f"source {spec.name!r}: the file is empty; add questions or remove the source", path)
+    if b"\x00" in raw:
+        raise InputError(f"source {spec.name!r}: not a text file (it holds NUL bytes); point `file:` at a text list", path)
+    try:
+        return raw.decode(spec.encoding).removeprefix("\ufeff")
+    except UnicodeDecodeError as err:
+        raise InputError(
+            f"source {spec.name!r}: not valid {spec.encoding} (byte {err.start}); "
+            "re-save it as UTF-8 or set `encoding:` (e.g. cp1252) for it in data/sources.yaml",
+            path,
+        ) from None
+    except LookupError:
+        raise InputError(f"source {spec.name!r}: unknown encoding {spec.encoding!r}", path) from None
+
+
+def parse_source(spec: SourceSpec) -> SourceResult:
+    """Read and parse one source; a source that yields no question is an error."""
+    text = read_text(spec)
+    lines = text.splitlines()
+    try:
+        parsed = PARSERS[spec.format](lines, spec)
+    except yaml.YAMLError as err:
+        mark = getattr(err, "problem_mark", None)
+        where = f"line {mark.line + 1}: " if mark is not None else ""
+        raise InputError(f"source {spec.name!r}: {where}malformed YAML; fix the file", spec.file) from None
+    except json.JSONDecodeError as err:
+        raise InputError(f"source {spec.name!r}: line {err.lineno}: malformed JSON ({err.msg})", spec.file) from None
+    except (KeyError, TypeError, ValueError, IndexError, re.error) as err:
+        # A parser option in data/sources.yaml is wrong (bad regex, missing group, ...).
+        raise InputError(
+            f"source {spec.name!r}: the {spec.format.value} parser cannot use its options ({err}); "
+            "check them in data/sources.yaml",
+            spec.file,
+        ) from None
+    if not parsed.questions:
+        raise InputError(
+            f"source {spec.name!r}: the {spec.format.value} parser found no questions; "
+            "check `format:` and its options in data/sources.yaml",
+            spec.file,
+        )
+    return SourceResult(spec, parsed, sum(1 for line in lines if line.strip()))
+
+
+def ingest(specs: tuple[SourceSpec, ...]) -> list[SourceResult]:
+    """The ingest stage: every source, in recipe order."""
+    return [parse_source(spec) for spec in specs]
+
+
+def catalog(results: list[SourceResult]) -> list[Question]:
+    """All questions of all sources, in recipe and file order."""
+    return [q for result in results for q in result.questions]
