@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import enum
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Mapping
@@ -133,7 +134,7 @@ def load_recipe(recipe: str | Path | None = None) -> Recipe:
     """Load a deck recipe and the sources it uses."""
     path = find_recipe(recipe)
     raw = _require_mapping(read_yaml(path), "the recipe", path)
-    data_dir = path.parent / str(raw.get("data", "../data"))
+    data_dir = Path(os.path.normpath(path.parent / str(raw.get("data", "../data"))))
     registry = load_sources(data_dir / "sources.yaml")
     wanted = raw.get("sources") or list(registry)
     if not isinstance(wanted, list):

@@ -199,7 +199,7 @@ class Matcher:
         # A heading-style title names its topic only; the full question it heads covers it.
         if fa.fragment != fb.fragment:
             title, other = (fa, fb) if fa.fragment else (fb, fa)
-            score = max(score, self._covered(title.core, other.full) * self._jaccard_floor(title, other))
+            score = max(score, self._covered(title.core, other.core) * self._jaccard_floor(title, other))
         return score
 
     def _jaccard_floor(self, title: Features, other: Features) -> float:

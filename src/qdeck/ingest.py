@@ -57,8 +57,9 @@ def read_text(spec: SourceSpec) -> str:
     try:
         return raw.decode(spec.encoding).removeprefix("\ufeff")
     except UnicodeDecodeError as err:
+        line = raw[: err.start].count(b"\n") + 1
         raise InputError(
-            f"source {spec.name!r}: not valid {spec.encoding} (byte {err.start}); "
+            f"source {spec.name!r}: line {line} is not valid {spec.encoding}; "
             "re-save it as UTF-8 or set `encoding:` (e.g. cp1252) for it in data/sources.yaml",
             path,
         ) from None

@@ -48,6 +48,7 @@ class Parsed:
     skipped: tuple[Skipped, ...] = ()
     heading_lines: tuple[int, ...] = ()
     warnings: tuple[str, ...] = ()
+    consumed: tuple[int, ...] = ()  # lines that are part of a question or answer
 
 
 @dataclass(frozen=True)

@@ -50,6 +50,11 @@ class Ledger:
     skipped: list[Skipped] = field(default_factory=list)
     headings: list[int] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    consumed: list[int] = field(default_factory=list)
+
+    def take(self, line: int) -> None:
+        """Mark a line as part of a question or answer."""
+        self.consumed.append(line)
 
     def skip(self, line: int, text: str, reason: str) -> None:
         self.skipped.append(Skipped(line, text.strip(), reason))
@@ -61,4 +66,5 @@ class Ledger:
             skipped=tuple(self.skipped),
             heading_lines=tuple(self.headings),
             warnings=tuple(self.warnings),
+            consumed=tuple(self.consumed),
         )

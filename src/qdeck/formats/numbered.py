@@ -76,6 +76,7 @@ def parse(lines: list[str], spec: Any) -> Parsed:
             close()
             section = context.get("section")
             open_q = {"num": m.group("num"), "parts": [m.group("text").strip()], "line": lineno, "section": section}
+            ledger.take(lineno)
             continue
         heading = next(((depth, kind, m) for depth, (kind, pat) in enumerate(headings) if (m := pat.match(raw))), None)
         if heading is not None:
@@ -94,6 +95,7 @@ def parse(lines: list[str], spec: Any) -> Parsed:
             ledger.skip(lineno, raw, "markup")
         elif open_q is not None:
             open_q["parts"].append(raw.strip())
+            ledger.take(lineno)
         else:
             ledger.skip(lineno, raw, "not part of a question")
     close()

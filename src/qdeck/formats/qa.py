@@ -77,8 +77,10 @@ def parse(lines: list[str], spec: Any) -> Parsed:
         elif (m := question.match(raw)) is not None:
             close()
             current = (m, lineno)
+            ledger.take(lineno)
         elif current is not None:
             body.append(raw)
+            ledger.take(lineno)
         else:
             ledger.skip(lineno, raw, "not part of a question")
     close()

@@ -43,6 +43,7 @@ def _rows_to_questions(rows: Iterable[tuple[int, Any]], spec: Any) -> Parsed:
         if not text:
             ledger.skip(lineno, json.dumps(row, ensure_ascii=False, default=str)[:200], "row without a question")
             continue
+        ledger.take(lineno)
         number = str(row.get("number") or index).strip()
         tier_value = row.get("tier")
         tier = _tier(tier_value, spec)

@@ -1,0 +1,90 @@
+"""Build outputs for people and scripts: the note catalog (JSON lines) and the merge audit (HTML)."""
+
+from __future__ import annotations
+
+import html
+import json
+import os
+import tempfile
+from pathlib import Path
+from typing import Iterable, Mapping, Sequence
+
+from qdeck.errors import OutputError
+from qdeck.models import Note, Question
+
+NOTE_FIELDS = (
+    "guid", "question", "answer", "variants", "refs", "tier", "tier_origin", "topics", "kind",
+    "tags", "status", "merged_into", "sources", "code_tasks", "follow_ups",
+)
+
+
+def note_record(note: Note) -> dict[str, object]:
+    record: dict[str, object] = {}
+    for name in NOTE_FIELDS:
+        value = getattr(note, name)
+        record[name] = list(value) if isinstance(value, tuple) else value
+    return record
+
+
+def catalog_jsonl(notes: Iterable[Note]) -> str:
+    return "".join(json.dumps(note_record(n), ensure_ascii=False, sort_keys=False) + "\n" for n in notes)
+
+
+def write_atomic(path: Path, data: bytes) -> bool:
+    """Write through a temp file and rename; leave the file alone when its bytes are unchanged."""
+    try:
+        if path.exists() and path.read_bytes() == data:
+            return False
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+        try:
+            with os.fdopen(fd, "wb") as handle:
+                handle.write(data)
+            os.replace(tmp, path)
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
+    except OSError as err:
+        raise OutputError(f"cannot write ({err.strerror or err}); check the folder exists and is writable", path) from None
+    return True
+
+
+_STYLE = """
+body{font-family:system-ui,sans-serif;max-width:70rem;margin:2rem auto;padding:0 1rem;color:#222}
+h1{font-size:1.4rem} table{border-collapse:collapse;width:100%;margin:.4rem 0 1.4rem}
+td,th{border-bottom:1px solid #ddd;padding:.25rem .5rem;text-align:left;vertical-align:top}
+th{background:#f4f4f4} .ref{font-family:monospace;white-space:nowrap} .sim{text-align:right}
+.canon{font-weight:600} summary{cursor:pointer}
+"""
+
+
+def merge_report_html(deck: str, notes: Sequence[Note], questions: Mapping[str, Question]) -> str:
+    """Every note with more than one member: its members, their text and similarity to the canonical."""
+    merged = [n for n in notes if len(n.refs) > 1]
+    esc = html.escape
+    parts = [
+        "<!doctype html><html lang=en><meta charset=utf-8>",
+        f"<title>{esc(deck)}: merged questions</title><style>{_STYLE}</style>",
+        f"<h1>{esc(deck)}: {len(merged)} merged notes from {sum(len(n.refs) for n in merged)} questions</h1>",
+        "<p>Each table is one note. Fix a wrong merge with <code>split:</code>, a missed one with "
+        "<code>merge:</code> in <code>data/overrides.yaml</code>.</p>",
+    ]
+    for note in merged:
+        scores = dict(note.similarity)
+        parts.append(f"<h2 class=canon>{esc(note.question)}</h2>")
+        parts.append(
+            f"<p>{esc(note.tier)} · {esc(', '.join(note.topics))} · {esc(note.kind)}"
+            f"{' · guid ' + esc(note.guid) if note.guid else ''}</p>"
+        )
+        parts.append("<table><tr><th>ref</th><th>question</th><th>similarity</th></tr>")
+        for ref in note.refs:
+            q = questions.get(ref)
+            text = q.text if q else ""
+            score = scores.get(ref)
+            parts.append(
+                f"<tr><td class=ref>{esc(ref)}</td><td>{esc(text)}</td>"
+                f"<td class=sim>{'' if score is None else f'{score:.2f}'}</td></tr>"
+            )
+        parts.append("</table>")
+    parts.append("</html>\n")
+    return "\n".join(parts)
