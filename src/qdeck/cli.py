@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import sys
+import time
+from pathlib import Path
 
 import click
 
@@ -26,6 +28,7 @@ def sources(recipe: str | None, skipped: bool) -> None:
     """One row per source: questions, answers, follow-ups, skipped lines, warnings."""
     cat = pipeline.read_catalog(load_recipe(recipe))
     click.echo(summary.sources_table(cat.sources))
+    click.echo(summary.notes_line(pipeline.build_notes(cat, tag=False)))
     for warning in summary.warnings(cat.sources):
         click.echo(f"warning: {warning}")
     if skipped:
@@ -47,12 +50,36 @@ def questions(recipe: str | None, source_name: str | None, fmt: str) -> None:
         click.echo(summary.questions_jsonl(chosen) if fmt == "jsonl" else summary.questions_table(chosen))
 
 
+def _stage_printer(quiet: bool):
+    """Stage names on stderr while a build runs, only for a person watching a terminal."""
+    if quiet or not sys.stderr.isatty():
+        return lambda name: None
+    return lambda name: click.echo(f"qdeck: {name}…", err=True)
+
+
 @cli.command()
 @recipe_argument
-def build(recipe: str | None) -> None:
-    """Build the deck (for now: ingest, normalize and print the catalog summary)."""
-    cat = pipeline.read_catalog(load_recipe(recipe))
-    click.echo(summary.sources_table(cat.sources))
+@click.option("--check", is_flag=True, help="Write nothing; exit 1 if the identity lock would change.")
+@click.option("--out", "out_dir", default="build", show_default=True, type=click.Path(file_okay=False),
+              help="Folder for packages, catalog and report.")
+@click.option("--quiet", "-q", is_flag=True, help="No progress on stderr.")
+def build(recipe: str | None, check: bool, out_dir: str, quiet: bool) -> int:
+    """Build the deck: packages, catalog, merge report, and the updated identity lock."""
+    started = time.perf_counter()
+    rec = load_recipe(recipe)
+    result = pipeline.build(rec, out_dir=Path(out_dir), check=check, stage=_stage_printer(quiet))
+    click.echo(summary.notes_line(result.notes))
+    click.echo(result.summary)
+    if check:
+        state = "would change: run `qdeck build` and commit it" if result.lock_changed else "current"
+        click.echo(f"lock {rec.lock_path}: {state}")
+    else:
+        for path in result.packages:
+            click.echo(f"package: {path}")
+        changed = [str(p) for p in result.written]
+        click.echo(f"wrote: {', '.join(changed) if changed else 'nothing (every output already current)'}")
+    click.echo(f"took {time.perf_counter() - started:.2f} s")
+    return 1 if check and result.lock_changed else 0
 
 
 def main() -> None:

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import tempfile
+import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Callable
 
 from qdeck.config import Recipe, load_recipe
 from qdeck.dedupe import Overrides, Vocabulary, dedupe
-from qdeck.errors import InputError
+from qdeck.errors import InputError, OutputError
 from qdeck.ingest import SourceResult, catalog, ingest
 from qdeck.models import Note, Question
 from qdeck.normalize import normalize
@@ -61,3 +64,89 @@ def _tag_overrides(overrides: Overrides, cat: Catalog) -> dict[str, dict[str, ob
     for ref, topics in overrides.topics.items():
         merged.setdefault(ref, {})["topics"] = tuple(topics)
     return merged
+
+
+TIERS = ("1-beginner", "2-junior", "3-mid", "4-senior")
+
+
+@dataclass(frozen=True)
+class BuildResult:
+    """What a build did: its notes, the identity report and the files written (or that would be)."""
+
+    notes: tuple[Note, ...]
+    summary: str
+    counts: dict[str, int]
+    lock_changed: bool
+    written: tuple[Path, ...]
+    packages: tuple[Path, ...]
+
+
+def package_plan(recipe: Recipe, notes: list[Note]) -> list[tuple[str, list[Note]]]:
+    """(file name, notes) per package the recipe asks for; tier packages share the full deck's GUIDs."""
+    plan: list[tuple[str, list[Note]]] = []
+    for package in recipe.packages:
+        name = str(package.get("name") or recipe.slug)
+        if package.get("per") == "tier":
+            for tier in TIERS:
+                chosen = [n for n in notes if n.tier == tier]
+                if chosen:
+                    plan.append((name.format(tier=tier), chosen))
+        elif package.get("per") in (None, ""):
+            plan.append((name, notes))
+        else:
+            raise InputError(f"package {name!r}: unknown `per: {package.get('per')}` (known: tier)", recipe.path)
+    return plan
+
+
+def build(recipe: Recipe, *, out_dir: Path = Path("build"), check: bool = False, now: int | None = None,
+          stage: Callable[[str], None] = lambda name: None) -> BuildResult:
+    """The main job: every stage, then the packages, the lock, the catalog and the merge report."""
+    from qdeck.export import write_apkg
+    from qdeck.identity import assign_identities, load_lock, lock_would_change, save_lock
+    from qdeck.report import catalog_jsonl, merge_report_html, write_atomic
+
+    stage("ingest")
+    cat = read_catalog(recipe)
+    stage("dedupe and tag")
+    notes = build_notes(cat)
+    stage("identity")
+    lock = load_lock(recipe.lock_path)
+    notes, new_lock, ident = assign_identities(
+        notes, lock, namespace=recipe.slug, now=int(time.time()) if now is None else now, root=recipe.tag_root
+    )
+    changed = lock_would_change(new_lock, recipe.lock_path)
+    if check:
+        return BuildResult(tuple(notes), ident.summary(), ident.counts, changed, (), ())
+    stage("export")
+    written: list[Path] = []
+    packages: list[Path] = []
+    for name, chosen in package_plan(recipe, notes):
+        path = out_dir / f"{name}.apkg"
+        if write_apkg_if_changed(write_apkg, chosen, path, deck_name=recipe.deck, notetype_mod=new_lock.notetype.mod):
+            written.append(path)
+        packages.append(path)
+    if save_lock(new_lock, recipe.lock_path):
+        written.append(recipe.lock_path)
+    by_ref = {q.ref: q for q in cat.questions}
+    outputs = {
+        out_dir / f"{recipe.slug}.catalog.jsonl": catalog_jsonl(notes),
+        out_dir / f"{recipe.slug}.report.html": merge_report_html(recipe.deck, notes, by_ref),
+    }
+    for path, text in outputs.items():
+        if write_atomic(path, text.encode("utf-8")):
+            written.append(path)
+    return BuildResult(tuple(notes), ident.summary(), ident.counts, changed, tuple(written), tuple(packages))
+
+
+def write_apkg_if_changed(write: Callable[..., None], notes: list[Note], path: Path, **options: object) -> bool:
+    """Write a package next to its old copy and keep the old file when the bytes are the same."""
+    from qdeck.report import write_atomic
+
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with tempfile.TemporaryDirectory(dir=path.parent, prefix=".qdeck-") as tmp:
+            fresh = Path(tmp) / path.name
+            write(notes, fresh, **options)
+            return write_atomic(path, fresh.read_bytes())
+    except OSError as err:
+        raise OutputError(f"cannot write ({err.strerror or err}); check the folder is writable", path) from None

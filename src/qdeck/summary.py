@@ -6,7 +6,7 @@ import json
 from typing import Iterable, Sequence
 
 from qdeck.ingest import SourceResult
-from qdeck.models import Question
+from qdeck.models import Note, Question
 
 CATALOG_FIELDS = (
     "ref", "source", "number", "text", "answer", "section", "level",
@@ -53,6 +53,17 @@ def sources_table(results: Sequence[SourceResult]) -> str:
     rows = source_rows(results)
     totals = ["total", ""] + [sum(int(r[i]) for r in rows) for i in range(2, len(header))]
     return table(header, rows + [totals])
+
+
+def notes_line(notes: Sequence[Note]) -> str:
+    """One line about the notes: how many, how many questions merged, how many answered."""
+    active = [n for n in notes if n.status == "active"]
+    merged = [n for n in active if len(n.refs) > 1]
+    answered = sum(1 for n in active if n.answer.strip())
+    return (
+        f"notes: {len(active)} ({sum(len(n.refs) for n in merged)} questions merged into {len(merged)} notes), "
+        f"{answered} notes with answers"
+    )
 
 
 def skipped_lines(results: Sequence[SourceResult]) -> str:
