@@ -82,6 +82,22 @@ def build(recipe: str | None, check: bool, out_dir: str, quiet: bool) -> int:
     return 1 if check and result.lock_changed else 0
 
 
+@cli.command()
+@click.argument("old", required=False, type=click.Path(dir_okay=False))
+@click.option("--recipe", "recipe", type=click.Path(dir_okay=False), help="Deck recipe (default: the one in decks/).")
+@click.option("--limit", default=20, show_default=True, help="Notes listed per kind of change.")
+def diff(old: str | None, recipe: str | None, limit: int) -> None:
+    """What importing a new build over OLD.apkg (default: the last built package) will do."""
+    from qdeck.export import diff_packages
+
+    rec = load_recipe(recipe)
+    old_path = Path(old) if old else Path("build") / f"{rec.slug}.apkg"
+    if not old_path.is_file():
+        raise QdeckError(f"no package to compare with; build once or name an older .apkg", old_path)
+    result = pipeline.build(rec, check=True)
+    click.echo(diff_packages(old_path, result.notes, notetype_mod=result.notetype_mod).summary(limit=limit))
+
+
 def main() -> None:
     """Entry point: the one place a QdeckError becomes a message and exit code 2."""
     try:

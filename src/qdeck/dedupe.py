@@ -84,7 +84,8 @@ def content_words(text: str, vocab: Vocabulary) -> frozenset[str]:
     ['gil']
     """
     text = _JOINER.sub(" ", text.lower().replace("`", " "))
-    text = vocab.phrase_pattern.sub(lambda m: f" {_replacement(m.group(0), vocab)} ", text)
+    if vocab.phrases:
+        text = vocab.phrase_pattern.sub(lambda m: f" {_replacement(m.group(0), vocab)} ", text)
     words: set[str] = set()
     for token in _TOKEN.findall(text):
         token = token.removesuffix("()")

@@ -79,6 +79,7 @@ class BuildResult:
     lock_changed: bool
     written: tuple[Path, ...]
     packages: tuple[Path, ...]
+    notetype_mod: int = 0
 
 
 def package_plan(recipe: Recipe, notes: list[Note]) -> list[tuple[str, list[Note]]]:
@@ -116,7 +117,7 @@ def build(recipe: Recipe, *, out_dir: Path = Path("build"), check: bool = False,
     )
     changed = lock_would_change(new_lock, recipe.lock_path)
     if check:
-        return BuildResult(tuple(notes), ident.summary(), ident.counts, changed, (), ())
+        return BuildResult(tuple(notes), ident.summary(), ident.counts, changed, (), (), new_lock.notetype.mod)
     stage("export")
     written: list[Path] = []
     packages: list[Path] = []
@@ -135,7 +136,9 @@ def build(recipe: Recipe, *, out_dir: Path = Path("build"), check: bool = False,
     for path, text in outputs.items():
         if write_atomic(path, text.encode("utf-8")):
             written.append(path)
-    return BuildResult(tuple(notes), ident.summary(), ident.counts, changed, tuple(written), tuple(packages))
+    return BuildResult(
+        tuple(notes), ident.summary(), ident.counts, changed, tuple(written), tuple(packages), new_lock.notetype.mod
+    )
 
 
 def write_apkg_if_changed(write: Callable[..., None], notes: list[Note], path: Path, **options: object) -> bool:
