@@ -1,6 +1,7 @@
 """Score duplicate detection against hand-labelled pairs: pairwise precision and recall.
 
-Usage: python bench/eval_dedupe.py [LABELS.yaml ...]  (default: tests/labels/dedup-*.yaml)
+Usage: python bench/eval_dedupe.py [--embeddings] [-v] [LABELS.yaml ...]
+(default: tests/labels/dedup-*.yaml; --embeddings adds the optional embedding signal)
 
 For each labelled question, the other members of its note are predicted pairs: a pair
 outside `same` + `related` is a precision error; a `same` ref not on the note is a
@@ -62,7 +63,8 @@ def main(argv: list[str]) -> int:
 
     paths = [Path(a) for a in argv if not a.startswith("-")] or sorted((ROOT / "tests/labels").glob("dedup-*.yaml"))
     verbose = "-v" in argv
-    notes = build_notes(read_catalog(load_recipe(ROOT / "decks/python-interview.yaml")), tag=False)
+    cat = read_catalog(load_recipe(ROOT / "decks/python-interview.yaml"))
+    notes = build_notes(cat, tag=False, embeddings="--embeddings" in argv)
     membership = note_membership(notes)
     merged = sum(1 for n in notes if len(n.refs) > 1)
     print(f"notes: {len(notes)}  merged notes: {merged}  questions: {len(membership)}")

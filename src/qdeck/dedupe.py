@@ -16,7 +16,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from typing import Iterable, Mapping, Sequence
+from typing import Any, Iterable, Mapping, Sequence
 
 import snowballstemmer
 
@@ -47,7 +47,7 @@ class Vocabulary:
 
     phrases: Mapping[str, str]  # lowercase phrase or token -> replacement words
     framing: frozenset[str]
-    contrasts: frozenset[frozenset[str]]
+    contrasts: frozenset[frozenset[str]]  # groups of alternatives (stemmed)
 
     @classmethod
     def load(cls, path: Path) -> "Vocabulary":
@@ -61,7 +61,7 @@ class Vocabulary:
             phrases[str(variant).lower()] = str(canonical).lower()
         framing = frozenset(str(w).lower() for w in raw.get("framing") or [])
         contrasts = frozenset(
-            frozenset(stem(str(w).lower()) for w in pair) for pair in raw.get("contrasts") or [] if len(pair) == 2
+            frozenset(stem(str(w).lower()) for w in group) for group in raw.get("contrasts") or [] if len(group) >= 2
         )
         return cls(phrases, framing, contrasts)
 
@@ -164,6 +164,12 @@ class Matcher:
     threshold: float = 0.62  # a candidate pair this similar starts a merge
     link: float = 0.50  # two clusters merge when their cross pairs average this much
     floor: float = 0.30  # and none of their cross pairs is below this
+    # Optional sentence embeddings (unit vectors by ref): cosine above `cosine_zero` counts,
+    # rescaled so that `cosine_zero` -> 0 and 1 -> 1, and the better of the two signals wins.
+    vectors: Mapping[str, Any] | None = None
+    cosine_zero: float = 0.30
+    blend: float = 0.30  # weight of the lexical score in the blended one
+    neighbours: int = 8
 
     @classmethod
     def build(cls, questions: Sequence[Question], vocab: Vocabulary) -> "Matcher":
@@ -197,6 +203,12 @@ class Matcher:
     def similarity(self, ref_a: str, ref_b: str) -> float:
         fa, fb = self.features[ref_a], self.features[ref_b]
         score = max(self._jaccard(fa.full, fb.full), self._jaccard(fa.core, fb.core))
+        # One list rarely asks the same question twice, so look-alikes within a source need
+        # word-level evidence: the embedding only joins questions of different sources.
+        if self.vectors is not None and ref_a.rpartition("#")[0] != ref_b.rpartition("#")[0]:
+            cosine = float(self.vectors[ref_a] @ self.vectors[ref_b])
+            semantic = (cosine - self.cosine_zero) / (1.0 - self.cosine_zero)
+            score = max(score, self.blend * score + (1.0 - self.blend) * semantic)
         # A heading-style title names its topic only; the full question it heads covers it.
         if fa.fragment != fb.fragment:
             title, other = (fa, fb) if fa.fragment else (fb, fa)
@@ -216,9 +228,12 @@ class Matcher:
         code_a, code_b = fa.code - fb.code, fb.code - fa.code
         if code_a and code_b:
             return True
-        for a, b in ((fa.full, fb.full), (fa.core, fb.core)):
-            only_a, only_b = a - b, b - a
-            if any(frozenset((x, y)) in self.vocab.contrasts for x in only_a for y in only_b):
+        # An operator or number only one side has (`=` vs `==`) is a different question too.
+        if fa.code and fb.code and any(not w.isalpha() for w in code_a | code_b):
+            return True
+        for group in self.vocab.contrasts:
+            in_a, in_b = fa.full & group, fb.full & group
+            if in_a and in_b and in_a != in_b:
                 return True
         return False
 
@@ -240,6 +255,28 @@ class Matcher:
                     continue
                 for other in bucket:
                     if other != ref:
+                        pairs.add((ref, other) if ref < other else (other, ref))
+        if self.vectors is not None:
+            pairs |= self._nearest_pairs(refs)
+        return pairs
+
+    def _nearest_pairs(self, refs: Sequence[str], block: int = 1024) -> set[tuple[str, str]]:
+        """Each question's nearest neighbours by embedding, a block of rows at a time."""
+        import numpy as np
+
+        assert self.vectors is not None
+        matrix = np.stack([self.vectors[r] for r in refs])
+        k = min(self.neighbours, len(refs) - 1)
+        pairs: set[tuple[str, str]] = set()
+        if k <= 0:
+            return pairs
+        for start in range(0, len(refs), block):
+            scores = matrix[start : start + block] @ matrix.T
+            for row, top in enumerate(np.argpartition(-scores, k, axis=1)[:, : k + 1]):
+                ref = refs[start + row]
+                for j in top:
+                    other = refs[int(j)]
+                    if other != ref and scores[row, j] > self.cosine_zero:
                         pairs.add((ref, other) if ref < other else (other, ref))
         return pairs
 
@@ -396,9 +433,36 @@ def make_note(group: Sequence[str], by_ref: Mapping[str, Question], follow_ups: 
     )
 
 
-def dedupe(questions: Sequence[Question], vocab: Vocabulary, overrides: Overrides = Overrides()) -> list[Note]:
-    """The dedupe stage: one note per distinct question, every member's text and answer kept."""
+def expand_abbreviations(text: str, vocab: Vocabulary) -> str:
+    """Spell out the field's abbreviations for the embedding model, which does not know them.
+
+    >>> v = Vocabulary({"global interpreter lock": "gil"}, frozenset(), frozenset())
+    >>> expand_abbreviations("When is the GIL released?", v)
+    'When is the GIL (global interpreter lock) released?'
+    """
+    longs = {short: long for long, short in vocab.phrases.items() if " " in long and " " not in short}
+    if not longs:
+        return text
+    pattern = re.compile(r"\b(" + "|".join(re.escape(k) for k in sorted(longs, key=len, reverse=True)) + r")\b",
+                         re.IGNORECASE)
+    return pattern.sub(lambda m: f"{m.group(0)} ({longs[m.group(0).lower()]})", text)
+
+
+def embed_questions(questions: Sequence[Question], vocab: Vocabulary, encoder: Any) -> dict[str, Any]:
+    """Unit vectors of the question texts, by ref (the optional embedding signal)."""
+    vectors = encoder.encode([expand_abbreviations(q.text, vocab) for q in questions])
+    return {q.ref: vectors[i] for i, q in enumerate(questions)}
+
+
+def dedupe(questions: Sequence[Question], vocab: Vocabulary, overrides: Overrides = Overrides(),
+           encoder: Any = None) -> list[Note]:
+    """The dedupe stage: one note per distinct question, every member's text and answer kept.
+
+    `encoder` (qdeck.embed.Encoder, optional) adds sentence-embedding similarity to the lexical one.
+    """
     matcher = Matcher.build(questions, vocab)
+    if encoder is not None:
+        matcher.vectors = embed_questions(questions, vocab, encoder)
     by_ref = {q.ref: q for q in questions}
     follow_ups: dict[str, list[Question]] = defaultdict(list)
     for q in sorted(questions, key=lambda q: natural_key(q.ref)):

@@ -36,11 +36,20 @@ def load_catalog(recipe: str | Path | None = None) -> list[Question]:
     return list(read_catalog(load_recipe(recipe)).questions)
 
 
-def build_notes(cat: Catalog, *, tag: bool = True) -> list[Note]:
-    """Dedupe (and tag) a catalog into notes, applying the maintainers' overrides."""
+def build_notes(cat: Catalog, *, tag: bool = True, embeddings: bool = False) -> list[Note]:
+    """Dedupe (and tag) a catalog into notes, applying the maintainers' overrides.
+
+    `embeddings` adds the optional sentence-embedding signal (`pip install 'qdeck[embed]'`
+    and `qdeck model fetch` first).
+    """
     recipe = cat.recipe
     overrides = Overrides.load(recipe.overrides, (q.ref for q in cat.questions))
-    notes = dedupe(cat.questions, Vocabulary.load(recipe.data_dir / "dedupe.yaml"), overrides)
+    encoder = None
+    if embeddings:
+        from qdeck.embed import load_encoder
+
+        encoder = load_encoder()
+    notes = dedupe(cat.questions, Vocabulary.load(recipe.data_dir / "dedupe.yaml"), overrides, encoder)
     if not tag:
         return notes
     from qdeck.tag import load_taxonomy, tag_notes
@@ -100,7 +109,7 @@ def package_plan(recipe: Recipe, notes: list[Note]) -> list[tuple[str, list[Note
 
 
 def build(recipe: Recipe, *, out_dir: Path = Path("build"), check: bool = False, now: int | None = None,
-          stage: Callable[[str], None] = lambda name: None) -> BuildResult:
+          stage: Callable[[str], None] = lambda name: None, embeddings: bool = False) -> BuildResult:
     """The main job: every stage, then the packages, the lock, the catalog and the merge report."""
     from qdeck.export import write_apkg
     from qdeck.identity import assign_identities, load_lock, lock_would_change, save_lock
@@ -109,7 +118,7 @@ def build(recipe: Recipe, *, out_dir: Path = Path("build"), check: bool = False,
     stage("ingest")
     cat = read_catalog(recipe)
     stage("dedupe and tag")
-    notes = build_notes(cat)
+    notes = build_notes(cat, embeddings=embeddings)
     stage("identity")
     lock = load_lock(recipe.lock_path)
     notes, new_lock, ident = assign_identities(

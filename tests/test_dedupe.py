@@ -1,0 +1,181 @@
+"""Duplicate detection on the real catalog: tricky pairs, invariants, overrides and measured quality."""
+
+from __future__ import annotations
+
+import random
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from qdeck.config import load_recipe
+from qdeck.dedupe import Matcher, Overrides, Vocabulary, cluster, dedupe
+from qdeck.errors import InputError
+from qdeck.models import Question
+from qdeck.pipeline import build_notes, read_catalog
+from tests.helpers import ROOT
+
+sys.path.insert(0, str(ROOT / "bench"))
+from eval_dedupe import note_membership, score  # noqa: E402
+
+VOCAB = Vocabulary.load(ROOT / "data" / "dedupe.yaml")
+
+
+@pytest.fixture(scope="module")
+def cat():
+    return read_catalog(load_recipe(ROOT / "decks" / "python-interview.yaml"))
+
+
+@pytest.fixture(scope="module")
+def notes(cat):
+    return build_notes(cat, tag=False)
+
+
+@pytest.fixture(scope="module")
+def note_of(notes):
+    return note_membership(notes)
+
+
+def q(ref: str, text: str) -> Question:
+    source, _, number = ref.partition("#")
+    return Question(ref=ref, source=source, number=number, text=text, line=1)
+
+
+def groups(*questions: Question, overrides: Overrides = Overrides()) -> list[list[str]]:
+    return cluster(questions, Matcher.build(questions, VOCAB), overrides)
+
+
+@pytest.mark.parametrize(
+    "together",
+    [
+        ("tiered-200#3", "answered-200#13", "levels-415#401"),  # == vs is, three wordings
+        ("senior-180#59", "levels-415#412", "answered-200#10"),  # "Duck typing" title and questions
+        ("levels-415#436", "levels-415#606"),  # the same question twice in one list
+        ("senior-180#20", "levels-415#402", "tiered-200#51"),  # shallow vs deep copy
+        ("deep-dive-71#22", "senior-180#118", "answered-200#121"),  # a written deep-dive title joins its list
+    ],
+)
+def test_paraphrases_share_a_note(note_of, together):
+    assert all(note_of[ref] == note_of[together[0]] for ref in together), [sorted(note_of[r]) for r in together]
+
+
+@pytest.mark.parametrize(
+    "apart",
+    [
+        ("levels-415#25", "levels-415#26"),  # `10 / 3` vs `10 // 3`
+        ("levels-415#48", "levels-415#49"),  # starts with vs ends with
+        ("levels-415#46", "levels-415#47"),  # uppercase vs lowercase
+        ("levels-415#23", "levels-415#24"),  # `/` vs `//`
+        ("levels-415#29", "levels-415#401"),  # `=` vs `==` against `is` vs `==`
+        ("deep-dive-71#1", "deep-dive-71#1.1"),  # an answer and its own follow-up
+    ],
+)
+def test_look_alikes_stay_apart(note_of, apart):
+    a, b = apart
+    assert b not in note_of[a]
+
+
+def test_contrast_veto_on_made_up_pairs():
+    assert groups(q("a#1", "Sort a list in ascending order"), q("b#1", "Sort a list in descending order")) == [
+        ["a#1"], ["b#1"]
+    ]
+    assert groups(q("a#1", "What is the GIL?"), q("b#1", "When is the GIL released?")) == [["a#1"], ["b#1"]]
+    assert groups(q("a#1", "What is the Global Interpreter Lock?"), q("b#1", "Explain the GIL.")) == [
+        ["a#1", "b#1"]
+    ]
+
+
+def test_no_greedy_chaining():
+    # b is close to a and to c, but a and c are different questions: c must not ride in on b.
+    a = q("a#1", "What is a decorator?")
+    b = q("b#1", "What is a decorator with arguments?")
+    c = q("c#1", "How do you pass arguments to a function?")
+    result = groups(a, b, c)
+    assert not any({"a#1", "c#1"} <= set(g) for g in result)
+
+
+def test_every_member_phrasing_and_answer_is_kept(notes, cat):
+    by_ref = {x.ref: x for x in cat.questions}
+    for note in notes:
+        texts = {note.question, *note.variants}
+        for ref in note.refs:
+            assert by_ref[ref].text in texts or ref in note.key
+            if by_ref[ref].answer and not by_ref[ref].follow_up_of:
+                assert by_ref[ref].answer in note.answer, ref
+
+
+def test_canonical_question_is_a_full_sentence(notes):
+    shared = next(n for n in notes if "senior-180#59" in n.refs)
+    assert shared.question.endswith("?") and shared.question[0].isupper()
+    assert "Duck typing" in shared.variants
+
+
+def test_deep_dive_follow_ups_ride_on_their_answer(notes):
+    note = next(n for n in notes if "deep-dive-71#1" in n.refs)
+    assert len(note.follow_ups) == 3 and "fragmentation" in note.follow_ups[0]
+
+
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(seed=st.integers(0, 10_000))
+def test_input_order_does_not_change_the_clusters(cat, seed):
+    sample = [x for x in cat.questions if x.source in ("senior-180", "answered-200")][:220]
+    shuffled = list(sample)
+    random.Random(seed).shuffle(shuffled)
+    assert sorted(n.refs for n in dedupe(shuffled, VOCAB)) == sorted(n.refs for n in dedupe(sample, VOCAB))
+
+
+def test_deduplicating_twice_changes_nothing(cat):
+    once = dedupe(cat.questions, VOCAB)
+    assert dedupe(cat.questions, VOCAB) == once
+    # A note's members, clustered again on their own (same corpus statistics), stay one note.
+    matcher = Matcher.build(cat.questions, VOCAB)
+    for note in [n for n in once if len(n.refs) > 2]:
+        members = [x for x in cat.questions if x.ref in note.refs]
+        assert cluster(members, matcher) == [list(note.refs)]
+
+
+def test_overrides_force_merge_split_and_canonical(cat):
+    refs = [x.ref for x in cat.questions]
+    path = ROOT / "tests" / "cases" / "overrides-sample.yaml"
+    overrides = Overrides.load(path, refs)
+    notes = dedupe(cat.questions, VOCAB, overrides)
+    of = note_membership(notes)
+    assert "levels-415#140" in of["answered-200#5"]  # forced merge
+    assert "levels-415#401" not in of["tiered-200#3"]  # forced split
+    note = next(n for n in notes if "tiered-200#3" in n.refs)
+    assert note.question == "How do `==` and `is` differ?"
+
+
+def test_override_naming_an_unknown_ref_is_an_error(tmp_path):
+    path = tmp_path / "overrides.yaml"
+    path.write_text("merge:\n  - [tiered-200#3, nowhere#9]\n", encoding="utf-8")
+    with pytest.raises(InputError, match=r"unknown ref\(s\): nowhere#9"):
+        Overrides.load(path, ["tiered-200#3"])
+
+
+def test_candidates_stay_sub_quadratic():
+    words = [f"topic{i}" for i in range(3000)]
+    questions = [q(f"s#{i}", f"What is {words[i]} and how does {words[(i * 7) % 3000]} relate?") for i in range(3000)]
+    matcher = Matcher.build(questions, VOCAB)
+    pairs = matcher.candidates([x.ref for x in questions])
+    assert len(pairs) < 3000 * 20  # all pairs would be 4.5 million
+
+
+LABELS = sorted((ROOT / "tests" / "labels").glob("dedup-*.yaml"))
+
+
+@pytest.mark.parametrize("path", LABELS, ids=[p.stem for p in LABELS])
+def test_precision_on_labelled_sets(note_of, path):
+    s = score(yaml.safe_load(path.read_text(encoding="utf-8")), note_of)
+    assert s.precision >= 0.95, f"precision {s.precision:.3f}"
+
+
+@pytest.mark.xfail(strict=True, reason="lexical matching reaches recall ~0.66-0.71 (target 0.90); "
+                   "the optional embedding signal reaches ~0.77-0.83 (see README, Quality)")
+@pytest.mark.parametrize("path", LABELS, ids=[p.stem for p in LABELS])
+def test_recall_on_labelled_sets(note_of, path):
+    s = score(yaml.safe_load(path.read_text(encoding="utf-8")), note_of)
+    assert s.recall >= 0.90, f"recall {s.recall:.3f}"
