@@ -60,7 +60,7 @@ def _stage_printer(quiet: bool):
 @cli.command()
 @recipe_argument
 @click.option("--check", is_flag=True, help="Write nothing; exit 1 if the identity lock would change.")
-@click.option("--out", "out_dir", default="build", show_default=True, type=click.Path(file_okay=False),
+@click.option("--out", "out_dir", default="build", show_default=True,
               help="Folder for packages, catalog and report.")
 @click.option("--quiet", "-q", is_flag=True, help="No progress on stderr.")
 def build(recipe: str | None, check: bool, out_dir: str, quiet: bool) -> int:
@@ -96,6 +96,29 @@ def diff(old: str | None, recipe: str | None, limit: int) -> None:
         raise QdeckError(f"no package to compare with; build once or name an older .apkg", old_path)
     result = pipeline.build(rec, check=True)
     click.echo(diff_packages(old_path, result.notes, notetype_mod=result.notetype_mod).summary(limit=limit))
+
+
+@cli.command("sync")
+@recipe_argument
+@click.option("--collection", "collection_path", type=click.Path(),
+              help="The collection.anki2 file, or the profile folder holding it.")
+@click.option("--profile", help="An Anki profile name, looked up in Anki's own data folder (ANKI_BASE overrides).")
+@click.option("--dry-run", is_flag=True, help="Show what would change; write nothing (works on a temporary copy).")
+@click.option("--suspend-retired", is_flag=True, help="Suspend the cards of notes no source has any more.")
+@click.option("--filtered", type=click.Choice(["tier", "topic", "none"]), multiple=True, default=("tier",),
+              show_default=True, help="Filtered decks to create or refresh; repeat for several "
+                                      "(a card sits in one filtered deck at a time, so the first kind takes it).")
+@click.option("--out", "out_dir", default="build", show_default=True,
+              help="Folder for packages, catalog and report.")
+def sync_command(recipe: str | None, collection_path: str | None, profile: str | None, dry_run: bool,
+                 suspend_retired: bool, filtered: tuple[str, ...], out_dir: str) -> None:
+    """Update an Anki collection directly: your study, tags and edits kept; filtered decks by tier."""
+    from qdeck import sync as syncing
+
+    target = syncing.find_collection(collection_path, profile)
+    report = syncing.sync(load_recipe(recipe), target, dry_run=dry_run, suspend_retired=suspend_retired,
+                          filtered=() if "none" in filtered else filtered, out_dir=Path(out_dir))
+    click.echo(report.summary())
 
 
 def main() -> None:

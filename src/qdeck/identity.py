@@ -9,6 +9,7 @@ import stat
 import tempfile
 from collections import Counter
 from dataclasses import dataclass, field, replace
+from functools import lru_cache
 from pathlib import Path
 from typing import Any, Callable, Iterable, Mapping, Sequence
 
@@ -370,6 +371,7 @@ def _entry_data(e: LockEntry) -> dict[str, Any]:
     return data
 
 
+@lru_cache(maxsize=2)  # a build asks for the same lock's text twice: --check, then save
 def lock_text(lock: Lock) -> str:
     """The lock file's exact text: sorted by GUID, stable key order, so diffs stay small."""
     data: dict[str, Any] = {"version": LOCK_VERSION, "namespace": lock.namespace}

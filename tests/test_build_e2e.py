@@ -1,0 +1,140 @@
+"""`qdeck build` end to end: real source files, real Anki, a user who keeps studying across releases."""
+
+from __future__ import annotations
+
+import shutil
+import time
+from pathlib import Path
+
+import pytest
+
+from tests.helpers import ROOT, make_project, run_cli
+from tests.test_anki_roundtrip import cards_by_guid, notes_by_guid, revlog, snapshot, study
+
+CASES = ROOT / "tests" / "cases" / "e2e"
+RECIPE = "deck: E2E\nslug: e2e\ntag_root: e2e\nsources: [basics, answers]\n"
+
+
+def project(tmp_path: Path) -> Path:
+    files = {f"{name}.txt": (CASES / "v1" / f"{name}.txt").read_text(encoding="utf-8") for name in ("basics", "answers")}
+    return make_project(tmp_path / "project", (CASES / "sources.yaml").read_text(encoding="utf-8"), files, RECIPE)
+
+
+def release(proj: Path, version: str) -> None:
+    for name in ("basics", "answers"):
+        shutil.copy(CASES / version / f"{name}.txt", proj / "data" / "sources" / f"{name}.txt")
+
+
+def build(capsys, proj: Path, *args: str) -> str:
+    result = run_cli(capsys, "build", "--quiet", *args, cwd=proj)
+    assert result.code == 0, result.err
+    return result.out
+
+
+def guid_of(col, text: str) -> str:
+    ids = col.find_notes(f'"Question:*{text}*"')
+    assert len(ids) == 1, (text, ids)
+    return col.get_note(ids[0]).guid
+
+
+def test_a_user_keeps_every_review_across_a_release(tmp_path, capsys, anki_collection, anki_import):
+    proj = project(tmp_path)
+    out = build(capsys, proj)
+    assert "notes: 10 new, 0 changed, 0 unchanged, 0 retired, 0 merged" in out
+    apkg = proj / "build" / "e2e.apkg"
+    col = anki_collection()
+    anki_import(col, apkg)
+    study(col, "E2E")
+    before_cards, before_revlog = cards_by_guid(col), revlog(col)
+    g = {key: guid_of(col, text) for key, text in {
+        "list": "Python list", "reverse": "reverse a string", "len": "len()", "open": "do with files",
+        "with": "statement do?", "decorator": "a decorator", "gen": "generators", "duck": "duck typing",
+    }.items()}
+
+    time.sleep(1.1)  # a release a second later: mods are whole seconds
+    release(proj, "v2")
+    out = build(capsys, proj)
+    assert "notes: 1 new, 4 changed, 4 unchanged, 1 retired, 1 merged" in out, out
+    log = anki_import(col, apkg)
+
+    notes, cards = notes_by_guid(col), cards_by_guid(col)
+    assert len(notes) == 11  # 10 of v1 plus the new one: no duplicates
+    assert revlog(col) == before_revlog  # no review lost
+    for guid, card in before_cards.items():
+        assert cards[guid] == card, guid  # intervals, due dates, deck: all kept
+    assert guid_of(col, "reverse a string") == g["reverse"]  # reworded: same note, new text
+    assert "How can you reverse" in col.get_note(notes[g["reverse"]][0]).fields[0]
+    assert guid_of(col, "Python list") == g["list"]  # renumbered: same note
+    assert "returns an iterator" in col.get_note(notes[g["gen"]][0]).fields[1]  # changed answer
+    assert "e2e::tier::1-beginner" in notes[g["decorator"]][3]  # tier change
+    assert "e2e::status::retired" in notes[g["len"]][3]  # removed upstream: still there, tagged
+    # Two notes became duplicates: one lives on with both phrasings, the other is retired.
+    retired = [k for k in ("open", "with") if "e2e::status::retired" in notes[g[k]][3]]
+    assert len(retired) == 1
+    assert col.find_notes('"Question:*Python set*"')  # the new question arrived
+    assert g["duck"] in {col.get_note(n.id.nid).guid for n in log.duplicate}  # unchanged: untouched
+
+    again = snapshot(col)
+    anki_import(col, apkg)
+    assert snapshot(col) == again  # importing the same package twice changes nothing
+
+
+def test_two_builds_are_byte_identical(tmp_path, capsys):
+    proj = project(tmp_path)
+    build(capsys, proj, "--out", "one")
+    build(capsys, proj, "--out", "two")
+    for path in (proj / "one").iterdir():
+        assert path.read_bytes() == (proj / "two" / path.name).read_bytes(), path.name
+
+
+def test_a_rebuild_with_nothing_changed_writes_nothing(tmp_path, capsys):
+    proj = project(tmp_path)
+    build(capsys, proj)
+    stamps = {p: p.stat().st_mtime_ns for p in [*(proj / "build").iterdir(), proj / "decks" / "e2e.lock.yaml"]}
+    out = build(capsys, proj)
+    assert "wrote: nothing (every output already current)" in out
+    assert {p: p.stat().st_mtime_ns for p in stamps} == stamps
+
+
+def test_check_fails_when_the_lock_would_change(tmp_path, capsys):
+    proj = project(tmp_path)
+    result = run_cli(capsys, "build", "--check", cwd=proj)
+    assert result.code == 1 and "would change" in result.out
+    assert not (proj / "build").exists() and not (proj / "decks" / "e2e.lock.yaml").exists()
+    build(capsys, proj)
+    assert run_cli(capsys, "build", "--check", cwd=proj).code == 0
+
+
+def test_the_committed_lock_is_current(capsys):
+    result = run_cli(capsys, "build", "--check", "--quiet")
+    assert result.code == 0, result.out + result.err
+
+
+def test_a_corrupt_lock_is_a_clear_error(tmp_path, capsys):
+    proj = project(tmp_path)
+    build(capsys, proj)
+    lock = proj / "decks" / "e2e.lock.yaml"
+    lock.write_text(lock.read_text(encoding="utf-8") + "<<<<<<< HEAD\n", encoding="utf-8")
+    result = run_cli(capsys, "build", cwd=proj)
+    assert result.code == 2 and result.err.startswith("qdeck: error: decks/e2e.lock.yaml: line ")
+    assert "merge-conflict marker" in result.err and "Traceback" not in result.err
+
+
+@pytest.mark.skipif(hasattr(__import__("os"), "geteuid") and __import__("os").geteuid() == 0,
+                    reason="root can write anywhere; a read-only folder cannot be simulated")
+def test_an_unwritable_output_folder_is_a_clear_error(tmp_path, capsys):
+    proj = project(tmp_path)
+    out = proj / "locked"
+    out.mkdir()
+    out.chmod(0o500)
+    result = run_cli(capsys, "build", "--out", "locked", cwd=proj)
+    assert result.code == 2 and "locked/e2e.apkg: cannot write" in result.err
+
+
+def test_an_output_path_that_is_a_file_is_a_clear_error(tmp_path, capsys):
+    proj = project(tmp_path)
+    (proj / "taken").write_text("not a folder", encoding="utf-8")
+    result = run_cli(capsys, "build", "--out", "taken", cwd=proj)
+    assert result.code == 2, result.err
+    assert result.err.startswith("qdeck: error: taken/e2e.apkg: cannot write") and result.err.count("\n") == 1
+    assert not (proj / "decks" / "e2e.lock.yaml").exists()  # nothing half-written
