@@ -179,3 +179,22 @@ def test_precision_on_labelled_sets(note_of, path):
 def test_recall_on_labelled_sets(note_of, path):
     s = score(yaml.safe_load(path.read_text(encoding="utf-8")), note_of)
     assert s.recall >= 0.90, f"recall {s.recall:.3f}"
+
+
+def test_clusters_do_not_depend_on_the_hash_seed():
+    import subprocess
+
+    script = (
+        "import hashlib; from qdeck.config import load_recipe; from qdeck.pipeline import build_notes, read_catalog\n"
+        "from dataclasses import replace\n"
+        "r = load_recipe('decks/python-interview.yaml')\n"
+        "r = replace(r, sources=tuple(s for s in r.sources if s.name != 'answered-200'))\n"
+        "notes = build_notes(read_catalog(r))\n"
+        "print(hashlib.sha256(repr([(n.refs, n.question, n.tier, n.topics, n.kind) for n in notes]).encode()).hexdigest())"
+    )
+    digests = {
+        subprocess.run([sys.executable, "-c", script], cwd=ROOT, env={**__import__("os").environ, "PYTHONHASHSEED": seed},
+                       capture_output=True, text=True, check=True).stdout
+        for seed in ("1", "2")
+    }
+    assert len(digests) == 1

@@ -193,12 +193,13 @@ class Matcher:
     def _jaccard(self, a: frozenset[str], b: frozenset[str]) -> float:
         if not a or not b:
             return 0.0
-        union = sum(self.weight[w] for w in a | b)
-        return sum(self.weight[w] for w in a & b) / union if union else 0.0
+        # fsum is exact, so a score never depends on set iteration order (the hash seed).
+        union = math.fsum(self.weight[w] for w in a | b)
+        return math.fsum(self.weight[w] for w in a & b) / union if union else 0.0
 
     def _covered(self, part: frozenset[str], whole: frozenset[str]) -> float:
-        total = sum(self.weight[w] for w in part)
-        return sum(self.weight[w] for w in part & whole) / total if total else 0.0
+        total = math.fsum(self.weight[w] for w in part)
+        return math.fsum(self.weight[w] for w in part & whole) / total if total else 0.0
 
     def similarity(self, ref_a: str, ref_b: str) -> float:
         fa, fb = self.features[ref_a], self.features[ref_b]
@@ -361,7 +362,7 @@ def cluster(questions: Sequence[Question], matcher: Matcher, overrides: Override
                 if score < matcher.floor:
                     return False
                 scores.append(score)
-        return sum(scores) / len(scores) >= matcher.link
+        return math.fsum(scores) / len(scores) >= matcher.link
 
     scored = []
     for a, b in matcher.candidates(refs):
