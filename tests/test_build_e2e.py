@@ -27,8 +27,14 @@ def release(proj: Path, version: str) -> None:
 
 def build(capsys, proj: Path, *args: str) -> str:
     result = run_cli(capsys, "build", "--quiet", *args, cwd=proj)
-    assert result.code == 0, result.err
+    assert (result.code, result.err) == (0, "")
     return result.out
+
+
+def test_no_progress_noise_when_stderr_is_not_a_terminal(tmp_path, capsys):
+    result = run_cli(capsys, "build", cwd=project(tmp_path))
+    assert (result.code, result.err) == (0, "")
+    assert result.out.splitlines()[-1].startswith("took ")
 
 
 def guid_of(col, text: str) -> str:

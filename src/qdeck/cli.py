@@ -5,6 +5,7 @@ from __future__ import annotations
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -50,11 +51,29 @@ def questions(recipe: str | None, source_name: str | None, fmt: str) -> None:
         click.echo(summary.questions_jsonl(chosen) if fmt == "jsonl" else summary.questions_table(chosen))
 
 
-def _stage_printer(quiet: bool):
-    """Stage names on stderr while a build runs, only for a person watching a terminal."""
-    if quiet or not sys.stderr.isatty():
-        return lambda name: None
-    return lambda name: click.echo(f"qdeck: {name}…", err=True)
+class StageProgress:
+    """A progress bar over the build's stages on stderr, only for a person watching a terminal."""
+
+    def __init__(self, quiet: bool) -> None:
+        self.enabled = not quiet and sys.stderr.isatty()
+        self.bar: Any = None
+
+    def __call__(self, name: str) -> None:
+        if not self.enabled:
+            return
+        if self.bar is None:
+            self.bar = click.progressbar(length=len(pipeline.STAGES), label="qdeck build", file=sys.stderr,
+                                         show_eta=False, item_show_func=lambda item: item)
+            self.bar.__enter__()
+        else:
+            self.bar.update(1)
+        self.bar.update(0, name)
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.update(len(pipeline.STAGES) - self.bar.pos, "done")
+            self.bar.__exit__(None, None, None)
+            self.bar = None
 
 
 @cli.command()
@@ -67,7 +86,11 @@ def build(recipe: str | None, check: bool, out_dir: str, quiet: bool) -> int:
     """Build the deck: packages, catalog, merge report, and the updated identity lock."""
     started = time.perf_counter()
     rec = load_recipe(recipe)
-    result = pipeline.build(rec, out_dir=Path(out_dir), check=check, stage=_stage_printer(quiet))
+    progress = StageProgress(quiet)
+    try:
+        result = pipeline.build(rec, out_dir=Path(out_dir), check=check, stage=progress)
+    finally:
+        progress.close()
     click.echo(summary.notes_line(result.notes))
     click.echo(result.summary)
     if check:

@@ -76,6 +76,7 @@ def _tag_overrides(overrides: Overrides, cat: Catalog) -> dict[str, dict[str, ob
 
 
 TIERS = ("1-beginner", "2-junior", "3-mid", "4-senior")
+STAGES = ("ingest", "dedupe and tag", "identity", "export")
 
 
 @dataclass(frozen=True)
