@@ -5,10 +5,12 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Callable
 
 import yaml
 
+from qdeck import cache
 from qdeck.config import Format, SourceSpec
 from qdeck.errors import InputError
 from qdeck.formats import deepdive, numbered, qa, structured
@@ -71,8 +73,36 @@ def parse_source(spec: SourceSpec) -> SourceResult:
     """Read and parse one source; a source that yields no question is an error."""
     text = read_text(spec)
     lines = text.splitlines()
+    key = cache.key_of(text, spec, *(_option_file_bytes(spec)))
+    parsed = cache.load_parsed(key)
+    if parsed is None:
+        parsed = _parse(lines, spec)
+        if parsed.questions:
+            cache.store_parsed(key, parsed)
+    if not parsed.questions:
+        raise InputError(
+            f"source {spec.name!r}: the {spec.format.value} parser found no questions; "
+            "check `format:` and its options in data/sources.yaml",
+            spec.file,
+        )
+    return SourceResult(spec, parsed, sum(1 for line in lines if line.strip()))
+
+
+def _option_file_bytes(spec: SourceSpec) -> list[bytes]:
+    """The bytes of files a source's options name (deep-dive titles): part of its cache key."""
+    out = []
+    for value in spec.options.values():
+        if isinstance(value, Path):
+            try:
+                out.append(value.read_bytes())
+            except OSError:
+                out.append(b"<unreadable>")
+    return out
+
+
+def _parse(lines: list[str], spec: SourceSpec) -> Parsed:
     try:
-        parsed = PARSERS[spec.format](lines, spec)
+        return PARSERS[spec.format](lines, spec)
     except yaml.YAMLError as err:
         mark = getattr(err, "problem_mark", None)
         where = f"line {mark.line + 1}: " if mark is not None else ""
@@ -86,13 +116,6 @@ def parse_source(spec: SourceSpec) -> SourceResult:
             "check them in data/sources.yaml",
             spec.file,
         ) from None
-    if not parsed.questions:
-        raise InputError(
-            f"source {spec.name!r}: the {spec.format.value} parser found no questions; "
-            "check `format:` and its options in data/sources.yaml",
-            spec.file,
-        )
-    return SourceResult(spec, parsed, sum(1 for line in lines if line.strip()))
 
 
 def ingest(specs: tuple[SourceSpec, ...]) -> list[SourceResult]:

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import contextlib
 import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
+from qdeck import cache
 from qdeck.config import Recipe, load_recipe
 from qdeck.dedupe import Overrides, Vocabulary, dedupe
 from qdeck.errors import InputError, OutputError
@@ -117,7 +119,8 @@ def build(recipe: Recipe, *, out_dir: Path = Path("build"), check: bool = False,
     from qdeck.report import catalog_jsonl, merge_report_html, write_atomic
 
     stage("ingest")
-    cat = read_catalog(recipe)
+    with cache.read_only() if check else contextlib.nullcontext():
+        cat = read_catalog(recipe)
     stage("dedupe and tag")
     notes = build_notes(cat, embeddings=embeddings)
     stage("identity")

@@ -1,0 +1,99 @@
+"""A content-addressed cache of parsed sources, so rebuilds skip work whose inputs did not change.
+
+Keys cover everything a parse depends on: the source file's bytes, its declaration, any file
+its options name, and qdeck's own code; a change to any of them is a miss. Entries are JSON
+under `build/.cache/` (or $QDECK_CACHE_DIR); QDECK_NO_CACHE=1 turns the cache off.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from dataclasses import asdict, fields
+from contextlib import contextmanager
+from functools import lru_cache
+from pathlib import Path
+from typing import Any, Iterator
+
+from qdeck.errors import OutputError
+from qdeck.models import Parsed, Question, Skipped
+
+PACKAGE_DIR = Path(__file__).resolve().parent
+_read_only = False
+
+
+@contextmanager
+def read_only() -> Iterator[None]:
+    """Use the cache without adding to it (`qdeck build --check` writes nothing)."""
+    global _read_only
+    previous, _read_only = _read_only, True
+    try:
+        yield
+    finally:
+        _read_only = previous
+
+
+def cache_dir() -> Path | None:
+    if os.environ.get("QDECK_NO_CACHE"):
+        return None
+    return Path(os.environ.get("QDECK_CACHE_DIR") or Path("build") / ".cache")
+
+
+@lru_cache(maxsize=1)
+def code_digest() -> str:
+    """A digest of qdeck's own source: new parsing code never reads an old entry."""
+    digest = hashlib.sha256()
+    for path in sorted(PACKAGE_DIR.rglob("*.py")):
+        digest.update(path.relative_to(PACKAGE_DIR).as_posix().encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+def key_of(*parts: Any) -> str:
+    digest = hashlib.sha256(code_digest().encode())
+    for part in parts:
+        digest.update(part if isinstance(part, bytes) else repr(part).encode())
+        digest.update(b"\0")
+    return digest.hexdigest()[:32]
+
+
+def _parsed_to_json(parsed: Parsed) -> dict[str, Any]:
+    return asdict(parsed)
+
+
+def _parsed_from_json(data: dict[str, Any]) -> Parsed:
+    question_fields = {f.name for f in fields(Question)}
+    questions = tuple(
+        Question(**{k: (tuple(v) if isinstance(v, list) else v) for k, v in q.items() if k in question_fields})
+        for q in data["questions"]
+    )
+    return Parsed(
+        questions=questions,
+        skipped=tuple(Skipped(**s) for s in data["skipped"]),
+        heading_lines=tuple(data["heading_lines"]),
+        warnings=tuple(data["warnings"]),
+        consumed=tuple(data["consumed"]),
+    )
+
+
+def load_parsed(key: str) -> Parsed | None:
+    folder = cache_dir()
+    if folder is None:
+        return None
+    try:
+        return _parsed_from_json(json.loads((folder / f"parse-{key}.json").read_text(encoding="utf-8")))
+    except (OSError, ValueError, KeyError, TypeError):
+        return None  # a missing or unreadable entry is only a miss
+
+
+def store_parsed(key: str, parsed: Parsed) -> None:
+    folder = cache_dir()
+    if folder is None or _read_only:
+        return
+    from qdeck.report import write_atomic
+
+    try:
+        write_atomic(folder / f"parse-{key}.json", json.dumps(_parsed_to_json(parsed), ensure_ascii=False).encode())
+    except OutputError:
+        pass  # the cache only saves time; a read-only folder must not fail the build
