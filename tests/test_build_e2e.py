@@ -144,3 +144,49 @@ def test_an_output_path_that_is_a_file_is_a_clear_error(tmp_path, capsys):
     assert result.code == 2, result.err
     assert result.err.startswith("qdeck: error: taken/e2e.apkg: cannot write") and result.err.count("\n") == 1
     assert not (proj / "decks" / "e2e.lock.yaml").exists()  # nothing half-written
+
+
+def test_diff_shows_what_the_next_import_will_do(tmp_path, capsys):
+    proj = project(tmp_path)
+    build(capsys, proj)
+    time.sleep(1.1)
+    release(proj, "v2")
+    result = run_cli(capsys, "diff", cwd=proj)
+    assert result.code == 0, result.err
+    lines = result.out.splitlines()
+    assert lines[0] == "1 new, 4 changed, 4 unchanged, 1 retired, 1 merged"
+    assert lines[1] == "note type: unchanged"
+    assert "  + What is a Python set?" in lines
+    assert any(line.strip() == "+How can you reverse a string in Python?" for line in lines)
+    assert not (proj / "decks" / "e2e.lock.yaml").read_text(encoding="utf-8").count("Python set")  # wrote nothing
+
+
+def test_diff_without_an_older_package_says_what_to_do(tmp_path, capsys):
+    result = run_cli(capsys, "diff", cwd=project(tmp_path))
+    assert (result.code, result.err) == (
+        2, "qdeck: error: build/e2e.apkg: no package to compare with; build once or name an older .apkg\n"
+    )
+
+
+def test_the_merge_report_lists_members_and_escapes_text(tmp_path, capsys):
+    proj = project(tmp_path)
+    release(proj, "v2")
+    build(capsys, proj)
+    page = (proj / "build" / "e2e.report.html").read_text(encoding="utf-8")
+    assert "1 merged notes from 2 questions" in page
+    assert "basics#5" in page and "answers#3" in page and "What does the `with` statement do?" in page
+    catalog = [__import__("json").loads(line) for line in (proj / "build" / "e2e.catalog.jsonl").open()]
+    assert {"guid", "question", "answer", "variants", "refs", "tier", "tier_origin", "topics", "kind", "tags",
+            "status"} <= set(catalog[0])
+    assert all(note["guid"].startswith("e2e:") for note in catalog)
+
+
+def test_html_in_questions_is_escaped_in_the_report(tmp_path, capsys):
+    proj = project(tmp_path)
+    (proj / "data" / "sources" / "answers.txt").write_text(
+        "Q1. What does <script>alert(1)</script> print?\n- Nothing.\nQ2. What is `<class 'int'>`?\n- The int type.\n"
+        "Q3. What is <class 'int'>, really?\n- The int type.\n", encoding="utf-8")
+    build(capsys, proj)
+    page = (proj / "build" / "e2e.report.html").read_text(encoding="utf-8")
+    assert "What is `&lt;class &#x27;int&#x27;&gt;`?" in page  # the two int questions merged, shown as text
+    assert "<class" not in page and "<script>" not in page
