@@ -228,7 +228,7 @@ def test_collection_holds_our_ids_times_and_order(tmp_path):
     assert [r[4] for r in rows] == [1, 2, 3]
     for (nid, guid, mod, cid, _, did, cmod, queue), note in zip(rows, notes):
         assert mod == cmod == note.mod
-        assert note.mod * 1000 <= nid < note.mod * 1000 + 1000 + len(notes)
+        assert note.mod * 1000 <= nid < note.mod * 1000 + export._ID_WINDOW_MS + len(notes)
         assert did == DECK_ID and queue == 0
     assert len({r[0] for r in rows}) == len({r[3] for r in rows}) == 3
     crt, col_mod, models, decks = db.execute("SELECT crt, mod, models, decks FROM col").fetchone()
