@@ -153,6 +153,35 @@ class Features:
     core: frozenset[str]
     code: frozenset[str]
     fragment: bool
+    contrasts: Mapping[frozenset[str], frozenset[str]] = field(default_factory=dict)  # group -> words named
+
+
+def _contrast_members(words: frozenset[str], vocab: Vocabulary) -> dict[frozenset[str], frozenset[str]]:
+    return {g: words & g for g in _groups_by_word(vocab.contrasts).get_all(words)}
+
+
+class _GroupIndex:
+    """Which contrast groups a word belongs to, so a veto looks only at groups both sides name."""
+
+    def __init__(self, groups: frozenset[frozenset[str]]) -> None:
+        self.by_word: dict[str, list[frozenset[str]]] = defaultdict(list)
+        for group in groups:
+            for word in group:
+                self.by_word[word].append(group)
+
+    def get_all(self, words: Iterable[str]) -> set[frozenset[str]]:
+        return {g for w in words for g in self.by_word.get(w, ())}
+
+
+@lru_cache(maxsize=8)
+def _groups_by_word(groups: frozenset[frozenset[str]]) -> _GroupIndex:
+    return _GroupIndex(groups)
+
+
+def _features(text: str, vocab: Vocabulary) -> Features:
+    full = content_words(text, vocab)
+    return Features(full, content_words(core_text(text), vocab), code_words(text, vocab), is_fragment(text),
+                    _contrast_members(full, vocab))
 
 
 @dataclass
@@ -171,17 +200,12 @@ class Matcher:
     cosine_zero: float = 0.30
     blend: float = 0.30  # weight of the lexical score in the blended one
     neighbours: int = 8
+    _scores: dict[tuple[str, str], float] = field(default_factory=dict, repr=False)
 
     @classmethod
     def build(cls, questions: Sequence[Question], vocab: Vocabulary) -> "Matcher":
         features = {
-            q.ref: Features(
-                content_words(q.text, vocab),
-                content_words(core_text(q.text), vocab),
-                code_words(q.text, vocab),
-                is_fragment(q.text),
-            )
-            for q in questions
+            q.ref: _features(q.text, vocab) for q in questions
         }
         df: dict[str, int] = defaultdict(int)
         for f in features.values():
@@ -203,6 +227,13 @@ class Matcher:
         return math.fsum(self.weight[w] for w in part & whole) / total if total else 0.0
 
     def similarity(self, ref_a: str, ref_b: str) -> float:
+        key = (ref_a, ref_b) if ref_a < ref_b else (ref_b, ref_a)
+        score = self._scores.get(key)
+        if score is None:
+            score = self._scores[key] = self._similarity(*key)
+        return score
+
+    def _similarity(self, ref_a: str, ref_b: str) -> float:
         fa, fb = self.features[ref_a], self.features[ref_b]
         score = max(self._jaccard(fa.full, fb.full), self._jaccard(fa.core, fb.core))
         # One list rarely asks the same question twice, so look-alikes within a source need
@@ -233,11 +264,8 @@ class Matcher:
         # An operator or number only one side has (`=` vs `==`) is a different question too.
         if fa.code and fb.code and any(not w.isalpha() for w in code_a | code_b):
             return True
-        for group in self.vocab.contrasts:
-            in_a, in_b = fa.full & group, fb.full & group
-            if in_a and in_b and in_a != in_b:
-                return True
-        return False
+        # Two questions naming different members of one contrast group ask different things.
+        return any(fb.contrasts[g] != named for g, named in fa.contrasts.items() if g in fb.contrasts)
 
     def candidates(self, refs: Sequence[str], per_question: int = 4, max_postings: int = 400,
                    keep: int = 24) -> set[tuple[str, str]]:
