@@ -283,7 +283,9 @@ def test_notes_are_validated_before_genanki_runs(tmp_path, change, message):
 
 def test_unwritable_output_is_an_output_error_naming_the_path(tmp_path):
     notes, _, _ = built()
-    target = tmp_path / "missing" / "d.apkg"
+    write_apkg(notes, tmp_path / "new-folder" / "d.apkg", deck_name="D")  # a missing folder is made
+    (tmp_path / "a-file").write_text("x")
+    target = tmp_path / "a-file" / "d.apkg"
     with pytest.raises(OutputError) as err:
         write_apkg(notes, target, deck_name="D")
     assert str(target) in str(err.value)
@@ -292,7 +294,7 @@ def test_unwritable_output_is_an_output_error_naming_the_path(tmp_path):
     with pytest.raises(OutputError) as err:
         write_apkg(notes, folder, deck_name="D")
     assert str(folder) in str(err.value)
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["is-a-dir.apkg"], "no temp file left behind"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["a-file", "is-a-dir.apkg", "new-folder"], "no temp file left"
 
 
 def test_a_failed_write_keeps_the_old_package(tmp_path, monkeypatch):

@@ -429,8 +429,9 @@ def test_save_lock_refuses_to_drop_entries(tmp_path):
     assert load_lock(path) == lock
 
 
-def test_save_lock_to_a_missing_folder_is_an_output_error(tmp_path):
+def test_save_lock_under_a_file_is_an_output_error(tmp_path):
     _, lock, _ = build(BASE)
+    (tmp_path / "nope").write_text("a file, not a folder")
     with pytest.raises(OutputError) as err:
         save_lock(lock, tmp_path / "nope" / "deck.lock.yaml")
     assert "nope" in str(err.value)

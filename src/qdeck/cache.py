@@ -91,7 +91,7 @@ def store_parsed(key: str, parsed: Parsed) -> None:
     folder = cache_dir()
     if folder is None or _read_only:
         return
-    from qdeck.report import write_atomic
+    from qdeck.files import write_atomic
 
     try:
         write_atomic(folder / f"parse-{key}.json", json.dumps(_parsed_to_json(parsed), ensure_ascii=False).encode())

@@ -118,7 +118,7 @@ def diff(old: str | None, recipe: str | None, limit: int) -> None:
     rec = load_recipe(recipe)
     old_path = Path(old) if old else Path("build") / f"{rec.slug}.apkg"
     if not old_path.is_file():
-        raise QdeckError(f"no package to compare with; build once or name an older .apkg", old_path)
+        raise QdeckError("no package to compare with; build once or name an older .apkg", old_path)
     result = pipeline.build(rec, check=True)
     click.echo(diff_packages(old_path, result.notes, notetype_mod=result.notetype_mod).summary(limit=limit))
 

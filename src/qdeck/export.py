@@ -5,6 +5,7 @@ from __future__ import annotations
 import difflib
 import hashlib
 import html
+import io
 import itertools
 import json
 import os
@@ -19,7 +20,8 @@ from typing import Iterable, Mapping, Sequence
 
 import genanki
 
-from qdeck.errors import InputError, OutputError
+from qdeck.errors import InputError
+from qdeck.files import write_atomic
 from qdeck.models import Note
 from qdeck.render import (
     BACK,
@@ -122,8 +124,8 @@ def write_apkg(
     deck_id: int | None = None,
     notetype_mod: int | None = None,
     retired_subdeck: str | None = RETIRED_SUBDECK,
-) -> None:
-    """Write one .apkg; the same notes give the same bytes.
+) -> bool:
+    """Write one .apkg; the same notes give the same bytes. Returns False when the file already had them.
 
     Cards are new-card-ordered as `notes` is. Retired and merged notes go to the
     `<deck>::<retired_subdeck>` subdeck, so a first-time user does not study them (existing
@@ -139,7 +141,7 @@ def write_apkg(
     model_mod = notetype_mod if notetype_mod is not None else max(n.mod for n in notes)
     main_id = deck_id if deck_id is not None else DECK_ID
     collection = _collection_bytes(notes, deck_name, main_id, model_mod, retired_subdeck)
-    _write_zip(path, collection)
+    return _write_zip(path, collection)
 
 
 def _collection_bytes(notes: list[Note], deck_name: str, deck_id: int, model_mod: int,
@@ -199,28 +201,12 @@ def _zip_entry(name: str) -> zipfile.ZipInfo:
     return info
 
 
-def _write_zip(path: Path, collection: bytes) -> None:
-    tmp_name = None
-    try:
-        fd, tmp_name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-        with os.fdopen(fd, "wb") as handle:
-            with zipfile.ZipFile(handle, "w") as archive:
-                archive.writestr(_zip_entry("collection.anki2"), collection, compresslevel=9)
-                archive.writestr(_zip_entry("media"), b"{}", compresslevel=9)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.chmod(tmp_name, 0o644)
-        os.replace(tmp_name, path)
-        tmp_name = None
-    except OSError as err:
-        raise OutputError(f"cannot write the package ({err.strerror or err}); check the folder exists and is writable",
-                          path) from None
-    finally:
-        if tmp_name is not None:
-            try:
-                os.unlink(tmp_name)
-            except OSError:
-                pass
+def _write_zip(path: Path, collection: bytes) -> bool:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr(_zip_entry("collection.anki2"), collection, compresslevel=9)
+        archive.writestr(_zip_entry("media"), b"{}", compresslevel=9)
+    return write_atomic(path, buffer.getvalue(), what="package")
 
 
 # ---------------------------------------------------------------------- reading packages

@@ -3,10 +3,7 @@
 from __future__ import annotations
 
 import hashlib
-import os
 import re
-import stat
-import tempfile
 from collections import Counter
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
@@ -18,6 +15,7 @@ from rapidfuzz import fuzz, process
 from rapidfuzz.utils import default_process
 
 from qdeck.errors import LockError, OutputError
+from qdeck.files import write_atomic
 from qdeck.models import Note
 from qdeck.render import content_hash, notetype_fingerprint, schema_fingerprint
 
@@ -415,36 +413,7 @@ def save_lock(lock: Lock, path: str | Path) -> bool:
         lost = [e.guid for e in previous.entries if e.guid not in kept]
         if lost:
             raise LockError(f"refusing to drop {len(lost)} entries (e.g. {lost[0]!r}) from the lock", path)
-    _atomic_write(path, data)
-    return True
-
-
-def _atomic_write(path: Path, data: bytes) -> None:
-    try:
-        mode = stat.S_IMODE(path.stat().st_mode)
-    except OSError:
-        umask = os.umask(0)
-        os.umask(umask)
-        mode = 0o666 & ~umask
-    tmp_name = None
-    try:
-        fd, tmp_name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.chmod(tmp_name, mode)
-        os.replace(tmp_name, path)
-        tmp_name = None
-    except OSError as err:
-        reason = err.strerror or err
-        raise OutputError(f"cannot write ({reason}); check the folder exists and is writable", path) from None
-    finally:
-        if tmp_name is not None:
-            try:
-                os.unlink(tmp_name)
-            except OSError:
-                pass
+    return write_atomic(path, data, what="lock")
 
 
 # ---------------------------------------------------------------------- matching

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import contextlib
-import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -12,7 +11,7 @@ from typing import Callable
 from qdeck import cache
 from qdeck.config import Recipe, load_recipe
 from qdeck.dedupe import Overrides, Vocabulary, dedupe
-from qdeck.errors import InputError, OutputError
+from qdeck.errors import InputError
 from qdeck.ingest import SourceResult, catalog, ingest
 from qdeck.models import Note, Question
 from qdeck.normalize import normalize
@@ -116,7 +115,8 @@ def build(recipe: Recipe, *, out_dir: Path = Path("build"), check: bool = False,
     """The main job: every stage, then the packages, the lock, the catalog and the merge report."""
     from qdeck.export import write_apkg
     from qdeck.identity import assign_identities, load_lock, lock_would_change, save_lock
-    from qdeck.report import catalog_jsonl, merge_report_html, write_atomic
+    from qdeck.files import write_atomic
+    from qdeck.report import catalog_jsonl, merge_report_html
 
     stage("ingest")
     with cache.read_only() if check else contextlib.nullcontext():
@@ -136,7 +136,7 @@ def build(recipe: Recipe, *, out_dir: Path = Path("build"), check: bool = False,
     packages: list[Path] = []
     for name, chosen in package_plan(recipe, notes):
         path = out_dir / f"{name}.apkg"
-        if write_apkg_if_changed(write_apkg, chosen, path, deck_name=recipe.deck, notetype_mod=new_lock.notetype.mod):
+        if write_apkg(chosen, path, deck_name=recipe.deck, notetype_mod=new_lock.notetype.mod):
             written.append(path)
         packages.append(path)
     if save_lock(new_lock, recipe.lock_path):
@@ -152,17 +152,3 @@ def build(recipe: Recipe, *, out_dir: Path = Path("build"), check: bool = False,
     return BuildResult(
         tuple(notes), ident.summary(), ident.counts, changed, tuple(written), tuple(packages), new_lock.notetype.mod
     )
-
-
-def write_apkg_if_changed(write: Callable[..., None], notes: list[Note], path: Path, **options: object) -> bool:
-    """Write a package next to its old copy and keep the old file when the bytes are the same."""
-    from qdeck.report import write_atomic
-
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        with tempfile.TemporaryDirectory(dir=path.parent, prefix=".qdeck-") as tmp:
-            fresh = Path(tmp) / path.name
-            write(notes, fresh, **options)
-            return write_atomic(path, fresh.read_bytes())
-    except OSError as err:
-        raise OutputError(f"cannot write ({err.strerror or err}); check the folder is writable", path) from None

@@ -4,12 +4,8 @@ from __future__ import annotations
 
 import html
 import json
-import os
-import tempfile
-from pathlib import Path
 from typing import Iterable, Mapping, Sequence
 
-from qdeck.errors import OutputError
 from qdeck.models import Note, Question
 
 NOTE_FIELDS = (
@@ -28,25 +24,6 @@ def note_record(note: Note) -> dict[str, object]:
 
 def catalog_jsonl(notes: Iterable[Note]) -> str:
     return "".join(json.dumps(note_record(n), ensure_ascii=False, sort_keys=False) + "\n" for n in notes)
-
-
-def write_atomic(path: Path, data: bytes) -> bool:
-    """Write through a temp file and rename; leave the file alone when its bytes are unchanged."""
-    try:
-        if path.exists() and path.read_bytes() == data:
-            return False
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-        try:
-            with os.fdopen(fd, "wb") as handle:
-                handle.write(data)
-            os.replace(tmp, path)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
-    except OSError as err:
-        raise OutputError(f"cannot write ({err.strerror or err}); check the folder exists and is writable", path) from None
-    return True
 
 
 _STYLE = """
