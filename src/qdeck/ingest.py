@@ -35,6 +35,7 @@ class SourceResult:
     spec: SourceSpec
     parsed: Parsed
     nonblank_lines: int
+    cache_key: str = ""  # what the parse was cached under; later stages may key on it
 
     @property
     def questions(self) -> tuple[Question, ...]:
@@ -85,7 +86,7 @@ def parse_source(spec: SourceSpec) -> SourceResult:
             "check `format:` and its options in data/sources.yaml",
             spec.file,
         )
-    return SourceResult(spec, parsed, sum(1 for line in lines if line.strip()))
+    return SourceResult(spec, parsed, sum(1 for line in lines if line.strip()), key)
 
 
 def _option_file_bytes(spec: SourceSpec) -> list[bytes]:

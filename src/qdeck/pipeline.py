@@ -12,8 +12,8 @@ from qdeck import cache
 from qdeck.config import Recipe, load_recipe
 from qdeck.dedupe import Overrides, Vocabulary, dedupe
 from qdeck.errors import InputError
-from qdeck.ingest import SourceResult, catalog, ingest
-from qdeck.models import Note, Question
+from qdeck.ingest import SourceResult, ingest
+from qdeck.models import Note, Parsed, Question
 from qdeck.normalize import normalize
 
 
@@ -29,7 +29,20 @@ class Catalog:
 def read_catalog(recipe: Recipe) -> Catalog:
     """Ingest and normalize every source of a recipe."""
     results = ingest(recipe.sources)
-    return Catalog(recipe, tuple(results), tuple(normalize(catalog(results))))
+    questions = [q for result in results for q in _normalized(result)]
+    return Catalog(recipe, tuple(results), tuple(questions))
+
+
+def _normalized(result: SourceResult) -> list[Question]:
+    """The normalize stage for one source, reusing a cached result for an unchanged source."""
+    key = f"{result.cache_key}-normalized"
+    cached = cache.load_parsed(key) if result.cache_key else None
+    if cached is not None:
+        return list(cached.questions)
+    questions = normalize(list(result.questions))
+    if result.cache_key:
+        cache.store_parsed(key, Parsed(questions=tuple(questions)))
+    return questions
 
 
 def load_catalog(recipe: str | Path | None = None) -> list[Question]:
