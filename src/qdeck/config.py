@@ -66,21 +66,25 @@ class Recipe:
         return self.path.with_name(f"{self.slug}.lock.yaml")
 
 
-def read_yaml(path: Path) -> Any:
-    """Parse a YAML file or raise an InputError naming the file and line."""
+def read_yaml(path: Path, *, what: str = "the file", missing: str = "file not found") -> Any:
+    """Parse a YAML file or raise an InputError naming the file and line.
+
+    `what` names the file in messages ("the titles file"); `missing` is the whole message
+    for a file that does not exist, so a caller can say how to make it.
+    """
     try:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
-        raise InputError("file not found", path) from None
+        raise InputError(missing, path) from None
     except (OSError, UnicodeDecodeError) as err:
-        raise InputError(f"cannot read ({err.__class__.__name__}); check the file", path) from None
+        raise InputError(f"cannot read {what} ({err.__class__.__name__})", path) from None
     try:
         return yaml.safe_load(text)
     except yaml.YAMLError as err:
         mark = getattr(err, "problem_mark", None)
         where = f"line {mark.line + 1}: " if mark is not None else ""
         problem = getattr(err, "problem", None) or "not valid YAML"
-        raise InputError(f"{where}malformed YAML ({problem}); fix the file", path) from None
+        raise InputError(f"{where}malformed YAML ({problem}); fix {what}", path) from None
 
 
 def _require_mapping(value: Any, what: str, path: Path) -> Mapping[str, Any]:

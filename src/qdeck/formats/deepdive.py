@@ -20,8 +20,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Mapping
 
-import yaml
 
+from qdeck.config import read_yaml
 from qdeck.errors import InputError
 from qdeck.formats.common import Ledger
 from qdeck.models import Parsed, Question
@@ -113,19 +113,8 @@ def _load_titles(spec: Any) -> tuple[Path, dict[int, str]]:
     if not options.get("titles"):
         raise InputError(f"source {spec.name!r}: the deep-dive format needs a `titles:` option naming its titles file")
     path = Path(options["titles"])
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise InputError("titles file not found; write it or fix `titles:` in data/sources.yaml", path) from None
-    except (OSError, UnicodeDecodeError) as err:
-        raise InputError(f"cannot read the titles file ({err.__class__.__name__})", path) from None
-    try:
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as err:
-        mark = getattr(err, "problem_mark", None)
-        where = f"line {mark.line + 1}: " if mark is not None else ""
-        problem = getattr(err, "problem", None) or "not valid YAML"
-        raise InputError(f"{where}malformed YAML ({problem}); fix the titles file", path) from None
+    data = read_yaml(path, what="the titles file",
+                     missing="titles file not found; write it or fix `titles:` in data/sources.yaml")
     return path, _titles_from(data, path)
 
 
