@@ -422,12 +422,12 @@ _QUESTION_START = re.compile(
 )
 
 
-def clarity(q: Question) -> tuple[int, int, int]:
-    """Rank phrasings: a full-sentence single question of moderate length reads best."""
+def clarity(q: Question) -> tuple[int, int, int, int]:
+    """Rank phrasings: a full-sentence single question reads best, and the plainest is the shortest."""
     text = q.text
     full_sentence = bool(_QUESTION_START.match(text)) and text.rstrip().endswith(("?", "."))
     sentences = len(re.findall(r"[?.!](?:\s|$)", text))
-    return (int(full_sentence), -max(sentences - 1, 0), -abs(len(text) - 70))
+    return (int(full_sentence), int(text.rstrip().endswith("?")), -max(sentences - 1, 0), -len(text))
 
 
 def _answer_of(q: Question) -> str:
