@@ -58,10 +58,6 @@ def key_of(*parts: Any) -> str:
     return digest.hexdigest()[:32]
 
 
-def _parsed_to_json(parsed: Parsed) -> dict[str, Any]:
-    return asdict(parsed)
-
-
 def _parsed_from_json(data: dict[str, Any]) -> Parsed:
     question_fields = {f.name for f in fields(Question)}
     questions = tuple(
@@ -94,6 +90,6 @@ def store_parsed(key: str, parsed: Parsed) -> None:
     from qdeck.files import write_atomic
 
     try:
-        write_atomic(folder / f"parse-{key}.json", json.dumps(_parsed_to_json(parsed), ensure_ascii=False).encode())
+        write_atomic(folder / f"parse-{key}.json", json.dumps(asdict(parsed), ensure_ascii=False).encode())
     except OutputError:
         pass  # the cache only saves time; a read-only folder must not fail the build

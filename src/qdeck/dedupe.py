@@ -15,7 +15,7 @@ import math
 import re
 from collections import defaultdict
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import Any, Iterable, Mapping, Sequence
 
@@ -66,15 +66,20 @@ class Vocabulary:
         )
         return cls(phrases, framing, contrasts)
 
-    @property
+    # Compiled once per vocabulary: content_words runs on every question of the corpus.
+    @cached_property
     def phrase_pattern(self) -> re.Pattern[str]:
-        return _phrase_regex(tuple(sorted(self.phrases, key=len, reverse=True)))
+        alternatives = "|".join(re.escape(p) for p in sorted(self.phrases, key=len, reverse=True))
+        return re.compile(rf"(?<![\w@.])(?:{alternatives})(?:e?s)?(?![\w])")
 
-
-@lru_cache(maxsize=8)
-def _phrase_regex(phrases: tuple[str, ...]) -> re.Pattern[str]:
-    alternatives = "|".join(re.escape(p) for p in phrases)
-    return re.compile(rf"(?<![\w@.])(?:{alternatives})(?:e?s)?(?![\w])")
+    @cached_property
+    def abbreviation_pattern(self) -> tuple[dict[str, str], re.Pattern[str]] | None:
+        """Abbreviation -> long form, and a pattern finding the abbreviations in a text."""
+        longs = {short: long for long, short in self.phrases.items() if " " in long and " " not in short}
+        if not longs:
+            return None
+        alternatives = "|".join(re.escape(k) for k in sorted(longs, key=len, reverse=True))
+        return longs, re.compile(rf"\b({alternatives})\b", re.IGNORECASE)
 
 
 def content_words(text: str, vocab: Vocabulary) -> frozenset[str]:
@@ -479,11 +484,9 @@ def expand_abbreviations(text: str, vocab: Vocabulary) -> str:
     >>> expand_abbreviations("When is the GIL released?", v)
     'When is the GIL (global interpreter lock) released?'
     """
-    longs = {short: long for long, short in vocab.phrases.items() if " " in long and " " not in short}
-    if not longs:
+    if vocab.abbreviation_pattern is None:
         return text
-    pattern = re.compile(r"\b(" + "|".join(re.escape(k) for k in sorted(longs, key=len, reverse=True)) + r")\b",
-                         re.IGNORECASE)
+    longs, pattern = vocab.abbreviation_pattern
     return pattern.sub(lambda m: f"{m.group(0)} ({longs[m.group(0).lower()]})", text)
 
 

@@ -123,7 +123,3 @@ def ingest(specs: tuple[SourceSpec, ...]) -> list[SourceResult]:
     """The ingest stage: every source, in recipe order."""
     return [parse_source(spec) for spec in specs]
 
-
-def catalog(results: list[SourceResult]) -> list[Question]:
-    """All questions of all sources, in recipe and file order."""
-    return [q for result in results for q in result.questions]
