@@ -93,13 +93,53 @@ def test_two_builds_are_byte_identical(tmp_path, capsys):
         assert path.read_bytes() == (proj / "two" / path.name).read_bytes(), path.name
 
 
-def test_a_rebuild_with_nothing_changed_writes_nothing(tmp_path, capsys):
+@pytest.mark.parametrize("path", ["build stamp", "every stage"])
+def test_a_rebuild_with_nothing_changed_writes_nothing(tmp_path, capsys, monkeypatch, path):
     proj = project(tmp_path)
-    build(capsys, proj)
+    first = build(capsys, proj)
     stamps = {p: p.stat().st_mtime_ns for p in [*(proj / "build").iterdir(), proj / "decks" / "e2e.lock.yaml"]}
+    if path == "every stage":
+        monkeypatch.setenv("QDECK_NO_CACHE", "1")  # no cache, no stamp: the whole pipeline runs
     out = build(capsys, proj)
-    assert "wrote: nothing (every output already current)" in out
+    assert out.splitlines()[:-2] == [
+        *first.splitlines()[:1],
+        "notes: 0 new, 0 changed, 10 unchanged, 0 retired, 0 merged",
+        *(line for line in first.splitlines() if line.startswith("package: ")),
+    ]
+    assert out.splitlines()[-2] == "wrote: nothing (every output already current)"
     assert {p: p.stat().st_mtime_ns for p in stamps} == stamps
+
+
+def test_the_stamp_is_used_only_while_inputs_and_outputs_match(tmp_path):
+    from qdeck import pipeline
+    from qdeck.config import load_recipe
+    from tests.helpers import chdir
+
+    proj = project(tmp_path)
+    with chdir(proj):
+        recipe = load_recipe(None)
+        first = pipeline.build(recipe, reuse=True)
+        assert not first.up_to_date and first.written
+        again = pipeline.build(recipe, reuse=True)
+        assert again.up_to_date and again.packages == first.packages and again.headline == first.headline
+        assert not pipeline.build(recipe).up_to_date  # only callers that ask reuse a stamp
+
+        apkg = proj / "build" / "e2e.apkg"
+        apkg.unlink()
+        assert not pipeline.build(recipe, reuse=True).up_to_date and apkg.is_file()
+
+        (proj / "build" / "e2e.report.html").write_text("edited", encoding="utf-8")
+        result = pipeline.build(recipe, reuse=True)
+        assert not result.up_to_date and result.written == (Path("build") / "e2e.report.html",)
+
+        lock = proj / "decks" / "e2e.lock.yaml"
+        lock.write_text(lock.read_text(encoding="utf-8") + "# a note\n", encoding="utf-8")
+        assert not pipeline.build(recipe, reuse=True).up_to_date
+
+        release(proj, "v2")
+        result = pipeline.build(recipe, reuse=True)
+        assert not result.up_to_date and result.counts["new"] > 0
+        assert pipeline.build(recipe, reuse=True).up_to_date
 
 
 def test_check_fails_when_the_lock_would_change(tmp_path, capsys):

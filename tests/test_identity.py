@@ -547,3 +547,64 @@ def test_any_text_survives_a_lock_round_trip(tmp_path, question, answer, variant
     path = tmp_path / "rt.lock.yaml"
     path.write_text(lock_text(lock), encoding="utf-8")
     assert load_lock(path) == lock
+
+
+# ---------------------------------------------------------------------- the lock's text
+
+
+def _pyyaml_lock_text(lock) -> str:
+    """The lock as PyYAML itself writes it: the reference the fast writer must match byte for byte."""
+    import yaml
+
+    from qdeck import identity
+
+    data = {"version": identity.LOCK_VERSION, "namespace": lock.namespace}
+    if lock.notetype is not None:
+        nt = lock.notetype
+        data["notetype"] = {"fingerprint": nt.fingerprint, "schema": nt.schema, "mod": nt.mod}
+    data["notes"] = [identity._entry_data(e) for e in sorted(lock.entries, key=lambda e: e.guid)]
+    return identity._HEADER + yaml.dump(data, Dumper=identity._LockDumper, sort_keys=False, allow_unicode=True,
+                                        width=100_000, default_flow_style=False, indent=2)
+
+
+def test_the_committed_lock_is_written_as_pyyaml_writes_it():
+    from qdeck import identity
+    from qdeck.identity import load_lock, lock_text
+
+    lock = load_lock(Path(__file__).resolve().parents[1] / "decks" / "python-interview.lock.yaml")
+    assert len(lock.entries) > 1000
+    assert lock_text(lock) == _pyyaml_lock_text(lock)
+    # Real text takes the direct writer, not its PyYAML fallback (which would raise here).
+    assert identity._fast_lock_text(lock, sorted(lock.entries, key=lambda e: e.guid)) == lock_text(lock)
+
+
+_TRICKY = st.sampled_from([
+    "", " ", "\n", "a\n", "a\n\n", "\na", " a", "a ", "a: b", "a:", "a #b", "#a", "- a", "? a", "yes", "No", "null",
+    "~", "1", "1.5", "0x1f", "2024-01-01", "'q'", '"q"', "`x`", "a\tb", "a \nb", "a\n b", "a\r\nb", "é\u2028x",
+    "\x85", "\ufeff", "x\x7f", "[1, 2]", "{a}", "*a", "&a", "!a", "|a", ">a", "%a", "@a", "(a)", "a\n\nb\n",
+])
+_TEXT = st.one_of(_TRICKY, st.text(max_size=40), st.lists(st.one_of(_TRICKY, st.text(max_size=12)), max_size=4)
+                  .map("".join))
+
+
+@settings(max_examples=300, suppress_health_check=[HealthCheck.too_slow])
+@given(question=_TEXT, refs=st.lists(_TEXT, max_size=3), answer=_TEXT, variants=st.lists(_TEXT, max_size=3))
+def test_the_lock_text_matches_pyyaml_for_any_text(question, refs, answer, variants):
+    from qdeck.identity import Lock, LockedContent, LockEntry, NotetypeState, lock_text
+
+    entry = LockEntry(guid="ns:abc", question=question, refs=tuple(refs), hash="00ff", mod=5, added=3,
+                      content=LockedContent(key=question, answer=answer, variants=tuple(variants)))
+    lock = Lock((entry,), "ns", NotetypeState("f", "s", 7))
+    assert lock_text(lock) == _pyyaml_lock_text(lock)
+
+
+def test_a_saved_lock_reads_back_equal_to_what_was_saved(tmp_path, monkeypatch):
+    """Rebuilds take a saved lock from the cache instead of parsing it: the two must agree."""
+    from qdeck import identity
+
+    monkeypatch.setenv("QDECK_NO_CACHE", "1")
+    _, lock, _ = build(BASE)
+    _, lock, _ = build([replace(BASE[0], answer="Line one\n\n- two"), *BASE[2:]], lock, now=T2)
+    path = tmp_path / "copy.lock.yaml"
+    assert identity.save_lock(lock, path)
+    assert identity.load_lock(path) == lock

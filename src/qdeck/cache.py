@@ -93,3 +93,88 @@ def store_parsed(key: str, parsed: Parsed) -> None:
         write_atomic(folder / f"parse-{key}.json", json.dumps(asdict(parsed), ensure_ascii=False).encode())
     except OutputError:
         pass  # the cache only saves time; a read-only folder must not fail the build
+
+
+# ---------------------------------------------------------------------- build stamps
+# A build records what it read and what it wrote; a rebuild whose inputs and outputs still
+# match skips every stage, as make does. Outputs are compared by content, not mtime.
+
+
+def files_digest(paths: list[Path], *extra: Any) -> str:
+    """One digest of the files (name and bytes; a missing file counts as missing) and `extra`."""
+    digest = hashlib.sha256(code_digest().encode())
+    for path in paths:
+        digest.update(str(path).encode() + b"\0")
+        try:
+            digest.update(hashlib.sha256(path.read_bytes()).digest())
+        except FileNotFoundError:
+            digest.update(b"missing")
+        except OSError:
+            digest.update(os.urandom(16))  # unreadable now: never a match; the build reports it
+    digest.update(repr(extra).encode())
+    return digest.hexdigest()
+
+
+def file_sha256(path: Path) -> str | None:
+    try:
+        return hashlib.sha256(path.read_bytes()).hexdigest()
+    except OSError:
+        return None
+
+
+def _stamp_path(name: str) -> Path | None:
+    folder = cache_dir()
+    return None if folder is None else folder / f"stamp-{hashlib.sha256(name.encode()).hexdigest()[:24]}.json"
+
+
+def load_stamp(name: str) -> dict[str, Any] | None:
+    path = _stamp_path(name)
+    try:
+        data = json.loads(path.read_text(encoding="utf-8")) if path is not None else None
+    except (OSError, ValueError):
+        return None
+    return data if isinstance(data, dict) else None
+
+
+def store_stamp(name: str, data: dict[str, Any]) -> None:
+    path = _stamp_path(name)
+    if path is None or _read_only:
+        return
+    from qdeck.files import write_atomic
+
+    try:
+        write_atomic(path, json.dumps(data, ensure_ascii=False, sort_keys=True).encode())
+    except OutputError:
+        pass  # the stamp only saves time
+
+
+# ---------------------------------------------------------------------- parsed objects
+# Python objects qdeck itself wrote (a parsed lock), pickled under a content key. The cache
+# folder belongs to the project, like build/; a damaged entry is only a miss.
+
+
+def load_object(key: str) -> Any | None:
+    folder = cache_dir()
+    if folder is None:
+        return None
+    import pickle
+
+    try:
+        with open(folder / f"object-{key}.pickle", "rb") as handle:
+            return pickle.load(handle)
+    except Exception:  # noqa: BLE001 - any unreadable entry (truncated, old classes) is a miss
+        return None
+
+
+def store_object(key: str, value: Any) -> None:
+    folder = cache_dir()
+    if folder is None or _read_only:
+        return
+    import pickle
+
+    from qdeck.files import write_atomic
+
+    try:
+        write_atomic(folder / f"object-{key}.pickle", pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL))
+    except OutputError:
+        pass

@@ -90,10 +90,11 @@ def build(recipe: str | None, check: bool, out_dir: str, quiet: bool, embeddings
     rec = load_recipe(recipe)
     progress = StageProgress(quiet)
     try:
-        result = pipeline.build(rec, out_dir=Path(out_dir), check=check, stage=progress, embeddings=embeddings)
+        result = pipeline.build(rec, out_dir=Path(out_dir), check=check, stage=progress, embeddings=embeddings,
+                                reuse=True)
     finally:
         progress.close()
-    click.echo(summary.notes_line(result.notes))
+    click.echo(result.headline)
     click.echo(result.summary)
     if check:
         state = "would change: run `qdeck build` and commit it" if result.lock_changed else "current"

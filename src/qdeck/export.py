@@ -6,7 +6,6 @@ import difflib
 import hashlib
 import html
 import io
-import itertools
 import json
 import os
 import re
@@ -48,6 +47,8 @@ RETIRED_SUBDECK = "Retired"
 # Fixed zip entry time: builds must not depend on the clock (1980 is the zip epoch).
 _ZIP_TIME = (1980, 1, 1, 0, 0, 0)
 _STATUSES = ("active", "retired", "merged")
+# Fast deflate: on the five lists level 9 took 4.6x as long (83 vs 18 ms) for a package 16% smaller.
+_ZIP_LEVEL = 1
 
 
 def _stable_id(text: str, low: int = 1 << 30, high: int = 1 << 31) -> int:
@@ -154,43 +155,62 @@ def _collection_bytes(notes: list[Note], deck_name: str, deck_id: int, model_mod
         fields = render_fields(note)
         deck = main if note.status == "active" else retired
         # `due` is the new-card position; Anki keeps it on import, so cards arrive in our order.
-        deck.add_note(genanki.Note(model=model, fields=[fields[n] for n in FIELD_NAMES], guid=note.guid,
-                                   tags=list(note.tags), due=position))
+        deck.add_note(_StampedNote(note.mod, model=model, fields=[fields[n] for n in FIELD_NAMES],
+                                   guid=note.guid, tags=list(note.tags), due=position))
     decks = [main] + ([retired] if retired is not main and retired.notes else [])
-    by_guid = {n.guid: n for n in notes}
+    ids = _IdFeed(decks, notes)
     with tempfile.TemporaryDirectory(prefix="qdeck-") as tmp:
         db_path = os.path.join(tmp, "collection.anki2")
         conn = sqlite3.connect(db_path)
         try:
-            cursor = conn.cursor()
             with warnings.catch_warnings():
                 warnings.filterwarnings("error", module="genanki")  # e.g. its invalid-HTML check
-                # Temporary negative ids cannot clash with the final ones set below.
-                genanki.Package(decks).write_to_db(cursor, model_mod, itertools.count(-1, -1))
-            _fix_ids_and_times(cursor, by_guid)
+                genanki.Package(decks).write_to_db(conn.cursor(), model_mod, ids)
+            ids.check_used_up()
             conn.commit()
-            conn.execute("VACUUM")  # a compact file whose layout depends only on its content
         finally:
             conn.close()
         with open(db_path, "rb") as handle:
             return handle.read()
 
 
-def _fix_ids_and_times(cursor: sqlite3.Cursor, by_guid: Mapping[str, Note]) -> None:
-    """genanki stamps every note and card with one time and clock-based ids; make them ours."""
-    rows = cursor.execute("SELECT id, guid FROM notes").fetchall()
-    note_ids = _assign_ids((guid, by_guid[guid].mod) for _, guid in rows)
-    card_rows = cursor.execute(
-        "SELECT cards.id, notes.guid, cards.ord FROM cards JOIN notes ON notes.id = cards.nid"
-    ).fetchall()
-    card_ids = _assign_ids((f"{guid}\x1f{ord_}", by_guid[guid].mod) for _, guid, ord_ in card_rows)
-    for old_id, guid in rows:
-        cursor.execute("UPDATE notes SET id = ?, mod = ? WHERE id = ?", (note_ids[guid], by_guid[guid].mod, old_id))
-    for old_id, guid, ord_ in card_rows:
-        cursor.execute(
-            "UPDATE cards SET id = ?, nid = ?, mod = ? WHERE id = ?",
-            (card_ids[f"{guid}\x1f{ord_}"], note_ids[guid], by_guid[guid].mod, old_id),
-        )
+class _StampedNote(genanki.Note):
+    """A genanki note written with its own mod: genanki stamps every note with the package's time."""
+
+    def __init__(self, mod: int, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self.qdeck_mod = mod
+
+    def write_to_db(self, cursor, timestamp, deck_id, id_gen):  # type: ignore[override]
+        super().write_to_db(cursor, self.qdeck_mod, deck_id, id_gen)
+
+
+class _IdFeed:
+    """The ids genanki asks for, in the order it asks: per note, its id and then its cards' ids.
+
+    Ids come from each note's mod and a hash of its GUID (see `_assign_ids`), never from the clock.
+    """
+
+    def __init__(self, decks: Sequence[genanki.Deck], notes: Sequence[Note]) -> None:
+        mods = {n.guid: n.mod for n in notes}
+        order = [(note.guid, len(note.cards)) for deck in decks for note in deck.notes]
+        note_ids = _assign_ids((guid, mods[guid]) for guid, _ in order)
+        card_ids = _assign_ids((f"{guid}\x1f{ord_}", mods[guid]) for guid, count in order for ord_ in range(count))
+        self._ids = iter([i for guid, count in order
+                          for i in (note_ids[guid], *(card_ids[f"{guid}\x1f{o}"] for o in range(count)))])
+
+    def __iter__(self) -> "_IdFeed":
+        return self
+
+    def __next__(self) -> int:
+        try:
+            return next(self._ids)
+        except StopIteration:
+            raise RuntimeError("genanki asked for more ids than notes and cards") from None
+
+    def check_used_up(self) -> None:
+        if next(self._ids, None) is not None:
+            raise RuntimeError("genanki wrote fewer notes and cards than planned")
 
 
 def _zip_entry(name: str) -> zipfile.ZipInfo:
@@ -204,8 +224,8 @@ def _zip_entry(name: str) -> zipfile.ZipInfo:
 def _write_zip(path: Path, collection: bytes) -> bool:
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w") as archive:
-        archive.writestr(_zip_entry("collection.anki2"), collection, compresslevel=9)
-        archive.writestr(_zip_entry("media"), b"{}", compresslevel=9)
+        archive.writestr(_zip_entry("collection.anki2"), collection, compresslevel=_ZIP_LEVEL)
+        archive.writestr(_zip_entry("media"), b"{}", compresslevel=_ZIP_LEVEL)
     return write_atomic(path, buffer.getvalue(), what="package")
 
 

@@ -90,12 +90,16 @@ def _tag_overrides(overrides: Overrides, cat: Catalog) -> dict[str, dict[str, ob
 
 
 TIERS = ("1-beginner", "2-junior", "3-mid", "4-senior")
-STAGES = ("ingest", "dedupe and tag", "identity", "export")
+STAGES = ("ingest", "dedupe and tag", "identity", "export", "lock and reports")
 
 
 @dataclass(frozen=True)
 class BuildResult:
-    """What a build did: its notes, the identity report and the files written (or that would be)."""
+    """What a build did: its notes, the identity report and the files written (or that would be).
+
+    A rebuild whose inputs and outputs match the last build's stamp runs no stage: `up_to_date`
+    is set and `notes` is empty (`headline` and `summary` still describe the deck).
+    """
 
     notes: tuple[Note, ...]
     summary: str
@@ -104,6 +108,8 @@ class BuildResult:
     written: tuple[Path, ...]
     packages: tuple[Path, ...]
     notetype_mod: int = 0
+    headline: str = ""
+    up_to_date: bool = False
 
 
 def package_plan(recipe: Recipe, notes: list[Note]) -> list[tuple[str, list[Note]]]:
@@ -123,13 +129,83 @@ def package_plan(recipe: Recipe, notes: list[Note]) -> list[tuple[str, list[Note
     return plan
 
 
+def _inputs_digest(recipe: Recipe, out_dir: Path, embeddings: bool) -> str:
+    """Everything a build reads: the recipe, its data folder, source files kept elsewhere, the lock."""
+    paths = {recipe.path, recipe.lock_path}
+    if recipe.data_dir.is_dir():
+        paths.update(p for p in recipe.data_dir.rglob("*") if p.is_file())
+    for spec in recipe.sources:
+        paths.add(spec.file)
+        paths.update(v for v in spec.options.values() if isinstance(v, Path))
+    return cache.files_digest(sorted(paths), str(out_dir.resolve()), embeddings)
+
+
+def _stamp_name(recipe: Recipe, out_dir: Path) -> str:
+    return f"{recipe.path.resolve()}\0{out_dir.resolve()}"
+
+
+def _current(recipe: Recipe, out_dir: Path, inputs: str) -> BuildResult | None:
+    """The last build's result when nothing it read or wrote has changed since."""
+    stamp = cache.load_stamp(_stamp_name(recipe, out_dir))
+    try:
+        if stamp is None or stamp["inputs"] != inputs:
+            return None
+        if any(cache.file_sha256(Path(p)) != digest for p, digest in stamp["outputs"].items()):
+            return None
+        return BuildResult((), stamp["summary"], dict(stamp["counts"]), False, (),
+                           tuple(Path(p) for p in stamp["packages"]), int(stamp["notetype_mod"]),
+                           headline=stamp["headline"], up_to_date=True)
+    except (KeyError, TypeError, ValueError, AttributeError):
+        return None  # a stamp from another version: build
+
+
+def _store_stamp(recipe: Recipe, out_dir: Path, embeddings: bool, result: BuildResult) -> None:
+    from qdeck.identity import IdentityReport
+
+    # What the same build run again reports: every note is then in the lock, unchanged.
+    again = IdentityReport(unchanged=tuple(n.guid for n in result.notes))
+    outputs = [*result.packages, recipe.lock_path, *_report_paths(recipe, out_dir)]
+    cache.store_stamp(_stamp_name(recipe, out_dir), {
+        "inputs": _inputs_digest(recipe, out_dir, embeddings),
+        "outputs": {str(p.resolve()): cache.file_sha256(p) for p in outputs},
+        "summary": again.summary(), "counts": again.counts, "headline": result.headline,
+        "packages": [str(p) for p in result.packages], "notetype_mod": result.notetype_mod,
+    })
+
+
+def _report_paths(recipe: Recipe, out_dir: Path) -> tuple[Path, Path]:
+    return out_dir / f"{recipe.slug}.catalog.jsonl", out_dir / f"{recipe.slug}.report.html"
+
+
 def build(recipe: Recipe, *, out_dir: Path = Path("build"), check: bool = False, now: int | None = None,
-          stage: Callable[[str], None] = lambda name: None, embeddings: bool = False) -> BuildResult:
-    """The main job: every stage, then the packages, the lock, the catalog and the merge report."""
+          stage: Callable[[str], None] = lambda name: None, embeddings: bool = False,
+          reuse: bool = False) -> BuildResult:
+    """The main job: every stage, then the packages, the lock, the catalog and the merge report.
+
+    With `reuse`, a build whose inputs and outputs are those of the last build returns at once.
+    """
+    if reuse and not check and cache.cache_dir() is not None:
+        current = _current(recipe, out_dir, _inputs_digest(recipe, out_dir, embeddings))
+        if current is not None:
+            return current
+    try:
+        result = _build(recipe, out_dir=out_dir, check=check, now=now, stage=stage, embeddings=embeddings)
+    finally:
+        from qdeck.render import clear_render_cache
+
+        clear_render_cache()
+    if not check:
+        _store_stamp(recipe, out_dir, embeddings, result)
+    return result
+
+
+def _build(recipe: Recipe, *, out_dir: Path, check: bool, now: int | None, stage: Callable[[str], None],
+           embeddings: bool) -> BuildResult:
     from qdeck.export import write_apkg
     from qdeck.identity import assign_identities, load_lock, lock_would_change, save_lock
     from qdeck.files import write_atomic
     from qdeck.report import catalog_jsonl, merge_report_html
+    from qdeck.summary import notes_line
 
     stage("ingest")
     with cache.read_only() if check else contextlib.nullcontext():
@@ -142,8 +218,10 @@ def build(recipe: Recipe, *, out_dir: Path = Path("build"), check: bool = False,
         notes, lock, namespace=recipe.slug, now=int(time.time()) if now is None else now, root=recipe.tag_root
     )
     changed = lock_would_change(new_lock, recipe.lock_path)
+    headline = notes_line(notes)
     if check:
-        return BuildResult(tuple(notes), ident.summary(), ident.counts, changed, (), (), new_lock.notetype.mod)
+        return BuildResult(tuple(notes), ident.summary(), ident.counts, changed, (), (), new_lock.notetype.mod,
+                           headline=headline)
     stage("export")
     written: list[Path] = []
     packages: list[Path] = []
@@ -152,16 +230,19 @@ def build(recipe: Recipe, *, out_dir: Path = Path("build"), check: bool = False,
         if write_apkg(chosen, path, deck_name=recipe.deck, notetype_mod=new_lock.notetype.mod):
             written.append(path)
         packages.append(path)
+    stage("lock and reports")
     if save_lock(new_lock, recipe.lock_path):
         written.append(recipe.lock_path)
     by_ref = {q.ref: q for q in cat.questions}
+    catalog_path, report_path = _report_paths(recipe, out_dir)
     outputs = {
-        out_dir / f"{recipe.slug}.catalog.jsonl": catalog_jsonl(notes),
-        out_dir / f"{recipe.slug}.report.html": merge_report_html(recipe.deck, notes, by_ref),
+        catalog_path: catalog_jsonl(notes),
+        report_path: merge_report_html(recipe.deck, notes, by_ref),
     }
     for path, text in outputs.items():
         if write_atomic(path, text.encode("utf-8")):
             written.append(path)
     return BuildResult(
-        tuple(notes), ident.summary(), ident.counts, changed, tuple(written), tuple(packages), new_lock.notetype.mod
+        tuple(notes), ident.summary(), ident.counts, changed, tuple(written), tuple(packages), new_lock.notetype.mod,
+        headline=headline,
     )

@@ -313,6 +313,19 @@ def status_notice(note: Note) -> str:
 
 def render_fields(note: Note) -> dict[str, str]:
     """Every field of the note type, in order, as escaped HTML (spare fields empty)."""
+    # A build renders each note up to three times (its identity hash, the full deck, its tier's
+    # deck); the key is every input the fields depend on, and `mod` is not one of them.
+    return dict(_render(note.question, note.answer, note.variants, note.follow_ups, note.code_tasks, note.tier,
+                        note.topics, note.sources, note.status, note.merged_into, note.guid))
+
+
+@lru_cache(maxsize=1 << 17)
+def _render(question: str, answer: str, variants: tuple[str, ...], follow_ups: tuple[str, ...],
+            code_tasks: tuple[str, ...], tier: str, topics: tuple[str, ...], sources: tuple[str, ...],
+            status: str, merged_into: str, guid: str) -> tuple[tuple[str, str], ...]:
+    note = Note(key="", question=question, refs=(), answer=answer, variants=variants, follow_ups=follow_ups,
+                code_tasks=code_tasks, tier=tier, topics=topics, sources=sources, status=status,
+                merged_into=merged_into, guid=guid)
     fields = {
         "Question": _single(note.question),
         "Answer": markdown(note.answer),
@@ -325,7 +338,12 @@ def render_fields(note: Note) -> dict[str, str]:
         "Status": status_notice(note),
         "Note ID": html.escape(note.guid, quote=False),
     }
-    return {name: _nfc(fields.get(name, "")) for name in FIELD_NAMES}
+    return tuple((name, _nfc(fields.get(name, ""))) for name in FIELD_NAMES)
+
+
+def clear_render_cache() -> None:
+    """Free the rendered fields of a finished build."""
+    _render.cache_clear()
 
 
 def content_hash(note: Note) -> str:
