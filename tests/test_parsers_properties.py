@@ -66,3 +66,14 @@ def test_normalizing_the_catalog_twice_changes_nothing():
 
     questions = list(read_catalog(load_recipe(ROOT / "decks" / "python-interview.yaml")).questions)
     assert normalize(questions) == questions
+
+
+@settings(max_examples=500)
+@given(st.text(alphabet=st.characters(max_codepoint=0x7F), max_size=60)
+       | st.text(alphabet="ab &;#x27amp<>\r\n\t\x00\x1b\x7f", max_size=30))
+def test_fix_encoding_skips_ftfy_only_where_ftfy_changes_nothing(text):
+    import ftfy
+
+    from qdeck.normalize import fix_encoding
+
+    assert fix_encoding(text) == ftfy.fix_text(text, normalization="NFC")

@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-from dataclasses import asdict, fields
+from dataclasses import fields
 from contextlib import contextmanager
 from functools import lru_cache
 from pathlib import Path
@@ -58,6 +58,17 @@ def key_of(*parts: Any) -> str:
     return digest.hexdigest()[:32]
 
 
+def _parsed_to_json(parsed: Parsed) -> dict[str, Any]:
+    # dataclasses.asdict deep-copies every value; these hold only strings, numbers and tuples.
+    return {
+        "questions": [vars(q) for q in parsed.questions],
+        "skipped": [vars(s) for s in parsed.skipped],
+        "heading_lines": parsed.heading_lines,
+        "warnings": parsed.warnings,
+        "consumed": parsed.consumed,
+    }
+
+
 def _parsed_from_json(data: dict[str, Any]) -> Parsed:
     question_fields = {f.name for f in fields(Question)}
     questions = tuple(
@@ -90,7 +101,7 @@ def store_parsed(key: str, parsed: Parsed) -> None:
     from qdeck.files import write_atomic
 
     try:
-        write_atomic(folder / f"parse-{key}.json", json.dumps(asdict(parsed), ensure_ascii=False).encode())
+        write_atomic(folder / f"parse-{key}.json", json.dumps(_parsed_to_json(parsed), ensure_ascii=False).encode())
     except OutputError:
         pass  # the cache only saves time; a read-only folder must not fail the build
 

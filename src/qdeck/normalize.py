@@ -19,6 +19,8 @@ _CP1254_HIGH = "".join(
 )
 _LEAD = "".join(bytes([b]).decode("cp1254", errors="ignore") for b in range(0xC2, 0xF5))
 _REMNANT = re.compile(f"[{re.escape(_LEAD)}][{re.escape(_CP1254_HIGH)}]+")
+# What ftfy acts on: anything outside printable ASCII (mojibake, controls, \r) and "&" (entities).
+_FTFY_MAY_CHANGE = re.compile(r"[^\t\n\x20-\x25\x27-\x7e]")
 _FENCE = re.compile(r"^\s*```")
 _CODE_SPAN = re.compile(r"`[^`]*`")
 _BOLD = re.compile(r"(?<![\w*\\])\*\*(?=[^\s*])(.+?)(?<=[^\s*])\*\*(?![\w*])")
@@ -33,6 +35,8 @@ def fix_encoding(text: str) -> str:
     >>> fix_encoding("Pythonâ€™s key features")
     "Python's key features"
     """
+    if not _FTFY_MAY_CHANGE.search(text):
+        return text  # plain ASCII text: ftfy would return it as it is, only slower
     return ftfy.fix_text(text, normalization="NFC")
 
 

@@ -8,6 +8,7 @@ import re
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
+from functools import lru_cache
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any
@@ -77,6 +78,7 @@ class Taxonomy:
     compounds: frozenset[str]  # dotted words ("functools.wraps") that are terms as a whole
     max_ngram: int
     patterns: tuple[tuple[re.Pattern[str], str, float], ...]
+    starts: frozenset[str]  # the first words of terms: a text is matched only where one stands
     sections: Mapping[tuple[str, str], tuple[str, ...]]
     kind_rules: tuple[KindRule, ...]
     default_kind: str
@@ -130,6 +132,7 @@ def _build(path: Path, raw: Any) -> Taxonomy:
         compounds=frozenset(key[0] for key in terms if len(key) == 1 and "." in key[0]),
         max_ngram=max((len(key) for key in terms), default=1),
         patterns=patterns,
+        starts=frozenset(key[0] for key in terms),
         sections=MappingProxyType(_sections(doc.get("sections") or {}, topics)),
         kind_rules=rules,
         default_kind=default_kind,
@@ -284,10 +287,15 @@ def _tokens(text: str, compounds: frozenset[str]) -> list[str]:
     """Words of running text: a dotted name stays whole only when the data names it as a term."""
     out: list[str] = []
     for word in _WORD.findall(text.casefold()):
-        parts = [_stem(p) for p in word.split(".")]
-        joined = ".".join(parts)
-        out.extend([joined] if joined in compounds else parts)
+        out.extend(_word_tokens(word, compounds))
     return out
+
+
+@lru_cache(maxsize=1 << 16)  # words repeat across a corpus far more than texts do
+def _word_tokens(word: str, compounds: frozenset[str]) -> tuple[str, ...]:
+    parts = [_stem(p) for p in word.split(".")]
+    joined = ".".join(parts)
+    return (joined,) if joined in compounds else tuple(parts)
 
 
 def _field_scores(text: str, tax: Taxonomy) -> dict[str, float]:
@@ -295,7 +303,11 @@ def _field_scores(text: str, tax: Taxonomy) -> dict[str, float]:
     counts: dict[tuple[str, object], list[float]] = {}  # (topic, term or pattern) -> [weight, times]
     words = _tokens(text, tax.compounds) if text else []
     i = 0
+    starts = tax.starts
     while i < len(words):
+        if words[i] not in starts:
+            i += 1
+            continue
         # the longest term wins, so "for loop" is not also a bare "loop", nor "keyword argument" a "keyword"
         for n in range(min(tax.max_ngram, len(words) - i), 0, -1):
             key = tuple(words[i:i + n])
