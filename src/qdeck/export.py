@@ -68,6 +68,10 @@ def _model() -> genanki.Model:
     )
 
 
+_SPACE = re.compile(r"\s")
+_GUID_BREAKER = re.compile(r"[\s\x1f]")
+
+
 def _validate(notes: Sequence[Note]) -> None:
     """Catch what genanki would write silently and Anki would mangle or reject."""
     if not notes:
@@ -77,7 +81,7 @@ def _validate(notes: Sequence[Note]) -> None:
         if not isinstance(note, Note):
             raise ValueError(f"expected Note objects, got {type(note).__name__}")
         where = f"note {note.guid or note.key!r}"
-        if not note.guid or any(c.isspace() or c == "\x1f" for c in note.guid):
+        if not note.guid or _GUID_BREAKER.search(note.guid):
             raise ValueError(f"{where}: missing or malformed GUID (run assign_identities first)")
         if note.guid in seen:
             raise ValueError(f"duplicate GUID {note.guid!r} in one package")
@@ -91,7 +95,7 @@ def _validate(notes: Sequence[Note]) -> None:
         if (note.status == "merged") != bool(note.merged_into):
             raise ValueError(f"{where}: merged_into is required for merged notes and only for them")
         for tag in note.tags:
-            if not tag or any(c.isspace() for c in tag):
+            if not tag or _SPACE.search(tag):
                 raise ValueError(f"{where}: tag {tag!r} is empty or contains whitespace")
 
 
