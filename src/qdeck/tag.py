@@ -15,6 +15,7 @@ from typing import Any
 
 import yaml
 
+from qdeck import parallel
 from qdeck.errors import InputError
 from qdeck.models import Note, Question
 
@@ -497,7 +498,9 @@ def tag_notes(
     {"tier": slug} and/or {"topics": [..]} set by a maintainer.
     """
     _check_root(root)
-    drafts = [_draft(note, questions, taxonomy, overrides) for note in notes]
+    refs = sorted({r for note in notes for r in note.refs if r in questions})
+    evidence = dict(zip(refs, parallel.map_ordered(lambda r: _evidence(questions[r], taxonomy), refs)))
+    drafts = [_draft(note, questions, taxonomy, overrides, evidence) for note in notes]
     # inference sees the notes in key order, so its ties never depend on the input order
     order = sorted(range(len(drafts)), key=lambda i: (drafts[i].note.key, drafts[i].note.refs))
     if any(not d.tier for d in drafts):
@@ -517,12 +520,19 @@ def _check_root(root: str) -> None:
         raise InputError(f"tag root {root!r} must be a non-empty word without spaces or outer colons")
 
 
-def _draft(note: Note, questions: Mapping[str, Question], tax: Taxonomy, overrides: Mapping[str, Mapping]) -> _Draft:
+def _evidence(q: Question, tax: Taxonomy) -> tuple[dict[str, float], str]:
+    """What one question says about its note's topics and kind."""
+    return topic_scores(q, tax), question_kind(q, tax)
+
+
+def _draft(note: Note, questions: Mapping[str, Question], tax: Taxonomy, overrides: Mapping[str, Mapping],
+           evidence: Mapping[str, tuple[dict[str, float], str]]) -> _Draft:
     members = tuple(questions[r] for r in sorted(note.refs) if r in questions) or (_stand_in(note),)
-    per_question = [topic_scores(q, tax) for q in members]
+    found = [evidence.get(q.ref) or _evidence(q, tax) for q in members]
+    per_question = [scores for scores, _ in found]
     scores = {t: sum(s.get(t, 0.0) for s in per_question) / len(members) for t in tax.topics}
     topics = choose_topics(scores, tax)
-    kinds = [question_kind(q, tax) for q in members]
+    kinds = [kind for _, kind in found]
     code_kind = next((rule.kind for rule in tax.kind_rules if rule.code_task), None)
     if note.code_tasks and code_kind:
         kinds.append(code_kind)
