@@ -29,10 +29,14 @@ def workers() -> int:
     return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
 
 
-def map_ordered(fn: Callable[[T], R], items: Sequence[T]) -> list[R]:
-    """`[fn(x) for x in items]`, computed by forked workers when `items` is large."""
+def map_ordered(fn: Callable[[T], R], items: Sequence[T], *, min_items: int | None = None) -> list[R]:
+    """`[fn(x) for x in items]`, computed by forked workers when `items` is large.
+
+    `min_items` lowers the bar for work that is slow per item (MIN_ITEMS otherwise).
+    """
     count = workers()
-    if len(items) < MIN_ITEMS or count < 2 or not sys.platform.startswith("linux"):
+    bar = MIN_ITEMS if min_items is None else min(min_items, MIN_ITEMS)
+    if len(items) < bar or count < 2 or not sys.platform.startswith("linux"):
         return [fn(x) for x in items]
     global _job
     previous, _job = _job, fn

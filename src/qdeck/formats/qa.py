@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from qdeck import parallel
 from qdeck.formats.common import Ledger, compile_option
 from qdeck.models import Parsed, Question
 
@@ -42,29 +43,12 @@ def parse(lines: list[str], spec: Any) -> Parsed:
     current: tuple[re.Match[str], int] | None = None
     body: list[str] = []
     in_trailer = False
+    found: list[tuple[re.Match[str], int, list[str]]] = []
 
     def close() -> None:
         nonlocal current, body
-        if current is None:
-            return
-        match, lineno = current
-        text = match.group("text").strip()
-        if repair:
-            from qdeck.repair import repair_answer, repair_question
-
-            bullets, text = repair_answer(body), repair_question(text)
-        else:
-            bullets = plain_bullets(body)
-        ledger.questions.append(
-            Question(
-                ref=f"{spec.name}#{match.group('num')}",
-                source=spec.name,
-                number=match.group("num"),
-                text=text,
-                line=lineno,
-                answer="\n".join(f"- {b}" for b in bullets),
-            )
-        )
+        if current is not None:
+            found.append((*current, body))
         current, body = None, []
 
     for lineno, raw in enumerate(lines, 1):
@@ -84,4 +68,28 @@ def parse(lines: list[str], spec: Any) -> Parsed:
         else:
             ledger.skip(lineno, raw, "not part of a question")
     close()
+    texts = [(match.group("text").strip(), body) for match, _, body in found]
+    if repair:
+        # The repair search takes tens of milliseconds per answer; answers are independent.
+        repaired = parallel.map_ordered(_repaired, texts, min_items=32)
+    else:
+        repaired = [(text, plain_bullets(body)) for text, body in texts]
+    for (match, lineno, _), (text, bullets) in zip(found, repaired):
+        ledger.questions.append(
+            Question(
+                ref=f"{spec.name}#{match.group('num')}",
+                source=spec.name,
+                number=match.group("num"),
+                text=text,
+                line=lineno,
+                answer="\n".join(f"- {b}" for b in bullets),
+            )
+        )
     return ledger.result()
+
+
+def _repaired(item: tuple[str, list[str]]) -> tuple[str, list[str]]:
+    from qdeck.repair import repair_answer, repair_question
+
+    text, body = item
+    return repair_question(text), repair_answer(body)
