@@ -460,6 +460,7 @@ def _reads_as_string(value: str) -> bool:
     return _RESOLVER.resolve(yaml.ScalarNode, value, (True, False)) == "tag:yaml.org,2002:str"
 
 
+@lru_cache(maxsize=1 << 16)  # tags, sources, tiers and topics repeat on every entry
 def _scalar(value: str, indent: int) -> str:
     """One string as PyYAML writes it as a value at `indent` (the column of its key or list)."""
     if _NEVER_FAST.search(value):
