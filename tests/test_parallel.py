@@ -30,3 +30,18 @@ def test_notes_are_the_same_built_by_two_workers_or_one(monkeypatch):
 def test_the_worker_count_can_be_set(monkeypatch, value, expected):
     monkeypatch.setenv("QDECK_WORKERS", value)
     assert parallel.workers() == expected
+
+
+def test_content_hashes_are_the_same_rendered_by_two_workers_or_one(monkeypatch):
+    from qdeck import render
+
+    with chdir(ROOT):
+        notes = pipeline.build(load_recipe(None), check=True).notes
+    serial = [render.content_hash(n) for n in notes]
+    fields = [render.render_fields(n) for n in notes]
+    render.clear_render_cache()
+    monkeypatch.setattr(parallel, "MIN_ITEMS", 1)
+    monkeypatch.setenv("QDECK_WORKERS", "2")
+    assert render.content_hashes(notes) == serial
+    assert [render.render_fields(n) for n in notes] == fields
+    render.clear_render_cache()

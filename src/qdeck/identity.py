@@ -18,7 +18,7 @@ from qdeck import cache
 from qdeck.errors import LockError, OutputError
 from qdeck.files import write_atomic
 from qdeck.models import Note
-from qdeck.render import content_hash, notetype_fingerprint, schema_fingerprint
+from qdeck.render import content_hash, content_hashes, notetype_fingerprint, schema_fingerprint
 
 LOCK_VERSION = 1
 STATUSES = ("active", "retired", "merged")
@@ -796,11 +796,11 @@ def assign_identities(
     buckets: dict[str, list[str]] = {k: [] for k in ("new", "changed", "unchanged", "retired", "merged", "revived")}
     previous = {e.guid: e for e in entries}
 
-    for note, guid in zip(notes, guids):
+    finals = [replace(note, guid=guid, status="active", merged_into="", mod=0,
+                      tags=_final_tags(note.tags, root, "active")) for note, guid in zip(notes, guids)]
+    digests = content_hashes(finals)
+    for note, guid, final, digest in zip(notes, guids, finals, digests):
         prev = previous.get(guid)
-        final = replace(note, guid=guid, status="active", merged_into="", mod=0,
-                        tags=_final_tags(note.tags, root, "active"))
-        digest = content_hash(final)
         if prev is not None and prev.hash == digest:
             mod, bucket = prev.mod, "unchanged"
         else:

@@ -9,7 +9,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Iterable
+from typing import Iterable, Sequence
 
 from pygments import highlight
 from pygments.formatters import HtmlFormatter
@@ -313,13 +313,29 @@ def status_notice(note: Note) -> str:
 
 def render_fields(note: Note) -> dict[str, str]:
     """Every field of the note type, in order, as escaped HTML (spare fields empty)."""
-    # A build renders each note up to three times (its identity hash, the full deck, its tier's
-    # deck); the key is every input the fields depend on, and `mod` is not one of them.
-    return dict(_render(note.question, note.answer, note.variants, note.follow_ups, note.code_tasks, note.tier,
-                        note.topics, note.sources, note.status, note.merged_into, note.guid))
+    return dict(_fields_of(_render_key(note)))
 
 
-@lru_cache(maxsize=1 << 17)
+# A build renders each note up to three times (its identity hash, the full deck, its tier's
+# deck), so fields are kept by every input they depend on (`mod` is not one) until the build ends.
+_rendered: dict[tuple, tuple[tuple[str, str], ...]] = {}
+_RENDERED_MAX = 1 << 18
+
+
+def _render_key(note: Note) -> tuple:
+    return (note.question, note.answer, note.variants, note.follow_ups, note.code_tasks, note.tier, note.topics,
+            note.sources, note.status, note.merged_into, note.guid)
+
+
+def _fields_of(key: tuple) -> tuple[tuple[str, str], ...]:
+    fields = _rendered.get(key)
+    if fields is None:
+        if len(_rendered) >= _RENDERED_MAX:
+            _rendered.clear()
+        fields = _rendered[key] = _render(*key)
+    return fields
+
+
 def _render(question: str, answer: str, variants: tuple[str, ...], follow_ups: tuple[str, ...],
             code_tasks: tuple[str, ...], tier: str, topics: tuple[str, ...], sources: tuple[str, ...],
             status: str, merged_into: str, guid: str) -> tuple[tuple[str, str], ...]:
@@ -343,9 +359,24 @@ def _render(question: str, answer: str, variants: tuple[str, ...], follow_ups: t
 
 def clear_render_cache() -> None:
     """Free the rendered fields of a finished build."""
-    _render.cache_clear()
+    _rendered.clear()
+
+
+def _hash_of(fields: tuple[tuple[str, str], ...], tags: Iterable[str]) -> str:
+    return _digest({"fields": [value for _, value in fields], "tags": sorted(set(tags))})
 
 
 def content_hash(note: Note) -> str:
     """A digest of what the user sees of a note: its rendered fields and its tags."""
-    return _digest({"fields": list(render_fields(note).values()), "tags": sorted(set(note.tags))})
+    return _hash_of(_fields_of(_render_key(note)), note.tags)
+
+
+def content_hashes(notes: Sequence[Note]) -> list[str]:
+    """`content_hash` of each note; a large build renders on forked workers and keeps the fields."""
+    from qdeck import parallel
+
+    keys = [_render_key(n) for n in notes]
+    todo = list(dict.fromkeys(key for key in keys if key not in _rendered))
+    for key, fields in zip(todo, parallel.map_ordered(lambda key: _render(*key), todo)):
+        _rendered[key] = fields
+    return [_hash_of(_fields_of(key), n.tags) for key, n in zip(keys, notes)]
