@@ -104,8 +104,11 @@ def content_words(text: str, vocab: Vocabulary) -> frozenset[str]:
 
 
 def _replacement(matched: str, vocab: Vocabulary) -> str:
-    key = matched if matched in vocab.phrases else re.sub(r"e?s$", "", matched)
-    return vocab.phrases.get(key, matched)
+    # The pattern allows a plural "s" or "es": try the word as written, then without either.
+    for key in (matched, matched[:-1], matched[:-2]):
+        if key in vocab.phrases:
+            return vocab.phrases[key]
+    return matched
 
 
 def _pieces(token: str) -> list[str]:
