@@ -283,12 +283,15 @@ class Matcher:
         `per_question * max_postings` whatever the corpus size: near-linear, not quadratic.
         A word in more than `max_postings` questions is too common to find a duplicate by.
         """
+        # Every question is filed under all its words, and looks others up by its rarest
+        # ones: a short question ("What is inheritance?") then finds the long one that asks
+        # it with add-ons, whose own rarest words are in the add-ons.
         postings: dict[str, list[str]] = defaultdict(list)
         keys: dict[str, list[str]] = {}
         for ref in refs:
             f = self.features[ref]
-            words = sorted(f.full | f.core, key=lambda w: (-self.weight[w], w))[:per_question]
-            keys[ref] = words
+            words = sorted(f.full | f.core, key=lambda w: (-self.weight[w], w))
+            keys[ref] = words[:per_question]
             for w in words:
                 postings[w].append(ref)
         pairs: set[tuple[str, str]] = set()
