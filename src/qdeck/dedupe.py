@@ -188,8 +188,11 @@ def _groups_by_word(groups: frozenset[frozenset[str]]) -> _GroupIndex:
 
 def _features(text: str, vocab: Vocabulary) -> Features:
     full = content_words(text, vocab)
+    # A parenthesis restates ("an object (instance)"), so it names no alternative of its own.
+    plain = _PARENS.sub(" ", text)
+    named = content_words(plain, vocab) if plain != text else full
     return Features(full, content_words(core_text(text), vocab), code_words(text, vocab), is_fragment(text),
-                    _contrast_members(full, vocab))
+                    _contrast_members(named, vocab))
 
 
 @dataclass
@@ -266,7 +269,8 @@ class Matcher:
     def vetoed(self, ref_a: str, ref_b: str) -> bool:
         """A swapped code token or number, or a known contrast, makes look-alikes different questions."""
         fa, fb = self.features[ref_a], self.features[ref_b]
-        code_a, code_b = fa.code - fb.code, fb.code - fa.code
+        # A code word the other question names in prose (`import` vs "import system") is no swap.
+        code_a, code_b = fa.code - fb.full, fb.code - fa.full
         if code_a and code_b:
             return True
         # An operator or number only one side has (`=` vs `==`) is a different question too.
