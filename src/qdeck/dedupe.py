@@ -60,7 +60,11 @@ class Vocabulary:
             phrases[str(long_form).lower()] = str(abbr).lower()
         for variant, canonical in (raw.get("synonyms") or {}).items():
             phrases[str(variant).lower()] = str(canonical).lower()
-        framing = frozenset(str(w).lower() for w in raw.get("framing") or [])
+        framing_raw = raw.get("framing") or []
+        # YAML 1.1 reads a bare on/yes/no as a boolean: the word would silently be lost.
+        if any(isinstance(w, bool) for w in framing_raw):
+            raise InputError("framing words on/off/yes/no must be quoted (YAML reads them as booleans)", path)
+        framing = frozenset(str(w).lower() for w in framing_raw)
         contrasts = frozenset(
             frozenset(stem(str(w).lower()) for w in group) for group in raw.get("contrasts") or [] if len(group) >= 2
         )
