@@ -100,6 +100,8 @@ def content_words(text: str, vocab: Vocabulary) -> frozenset[str]:
     for token in _TOKEN.findall(text):
         token = token.removesuffix("()")
         token = vocab.phrases.get(token, token)
+        if token in vocab.framing:  # "e.g" before it splits into "e" and "g"
+            continue
         for part in token.split():
             for piece in _pieces(part):
                 if piece and piece not in vocab.framing:
