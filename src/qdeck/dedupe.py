@@ -34,6 +34,12 @@ _CLAUSE = re.compile(
     r"(?<=[?.;!])\s+|:\s+|\s+[—–]\s+|\s+-\s+|,?\s+and\s+(?=(?:how|why|what|when|where|which)\b)", re.IGNORECASE
 )
 _CODE_SPAN = re.compile(r"`([^`]+)`")
+# The kind of thing a code span is ("the `pickle` module", "the `__slots__` attribute") says
+# nothing the code does not: only the code counts.
+_APPOSITIVE = re.compile(
+    r"(`[^`]+`)\s+(?:module|function|method|attribute|keyword|statement|operator|decorator|library|package|"
+    r"builtin|built-in|class|object|type|variable|argument|parameter|call|expression|clause|block)s?\b"
+)
 _STEMMER = snowballstemmer.stemmer("english")
 
 
@@ -49,6 +55,7 @@ class Vocabulary:
     phrases: Mapping[str, str]  # lowercase phrase or token -> replacement words
     framing: frozenset[str]
     contrasts: frozenset[frozenset[str]]  # groups of alternatives (stemmed)
+    kinds: frozenset[str] = frozenset()  # stemmed words naming what kind of thing a term is
 
     @classmethod
     def load(cls, path: Path) -> "Vocabulary":
@@ -68,7 +75,8 @@ class Vocabulary:
         contrasts = frozenset(
             frozenset(stem(str(w).lower()) for w in group) for group in raw.get("contrasts") or [] if len(group) >= 2
         )
-        return cls(phrases, framing, contrasts)
+        kinds = frozenset(stem(str(w).lower()) for w in raw.get("kinds") or [])
+        return cls(phrases, framing, contrasts, kinds)
 
     # Compiled once per vocabulary: content_words runs on every question of the corpus.
     @cached_property
@@ -93,7 +101,8 @@ def content_words(text: str, vocab: Vocabulary) -> frozenset[str]:
     >>> sorted(content_words("What is the Global Interpreter Lock?", v))
     ['gil']
     """
-    text = _JOINER.sub(" ", text.lower().replace("`", " "))
+    text = _APPOSITIVE.sub(r"\1", text.lower())
+    text = _JOINER.sub(" ", text.replace("`", " "))
     if vocab.phrases:
         text = vocab.phrase_pattern.sub(lambda m: f" {_replacement(m.group(0), vocab)} ", text)
     words: set[str] = set()
@@ -201,6 +210,9 @@ def _features(text: str, vocab: Vocabulary) -> Features:
                     _contrast_members(named, vocab))
 
 
+KIND_WEIGHT = 0.5
+
+
 @dataclass
 class Matcher:
     """Scores pairs of questions; holds the corpus statistics the scores need."""
@@ -230,6 +242,9 @@ class Matcher:
                 df[w] += 1
         n = max(len(features), 1)
         weight = {w: math.log((n + 1) / c) + 0.5 for w, c in df.items()}
+        # "a lambda function", "the pickle module": the kind of a thing says little about it.
+        for w in vocab.kinds & weight.keys():
+            weight[w] *= KIND_WEIGHT
         return cls(vocab, features, weight)
 
     def _jaccard(self, a: frozenset[str], b: frozenset[str]) -> float:
