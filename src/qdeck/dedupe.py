@@ -34,10 +34,10 @@ _CLAUSE = re.compile(
     r"(?<=[?.;!])\s+|:\s+|\s+[—–]\s+|\s+-\s+|,?\s+and\s+(?=(?:how|why|what|when|where|which)\b)", re.IGNORECASE
 )
 _CODE_SPAN = re.compile(r"`([^`]+)`")
-# The kind of thing a code span is ("the `pickle` module", "the `__slots__` attribute") says
+# The kind of thing a code span or decorator is ("the `pickle` module", "the @property decorator") says
 # nothing the code does not: only the code counts.
 _APPOSITIVE = re.compile(
-    r"(`[^`]+`)\s+(?:module|function|method|attribute|keyword|statement|operator|decorator|library|package|"
+    r"(`[^`]+`|@[\w.]+)\s+(?:module|function|method|attribute|keyword|statement|operator|decorator|library|package|"
     r"builtin|built-in|class|object|type|variable|argument|parameter|call|expression|clause|block)s?\b"
 )
 _STEMMER = snowballstemmer.stemmer("english")
