@@ -223,6 +223,7 @@ class Matcher:
     threshold: float = 0.62  # a candidate pair this similar starts a merge
     link: float = 0.50  # two clusters merge when their cross pairs average this much
     floor: float = 0.30  # and none of their cross pairs is below this
+    title_discount: float = 0.65  # a title covered by a question that adds rarer words
     # Optional sentence embeddings (unit vectors by ref): cosine above `cosine_zero` counts,
     # rescaled so that `cosine_zero` -> 0 and 1 -> 1, and the better of the two signals wins.
     vectors: Mapping[str, Any] | None = None
@@ -281,11 +282,16 @@ class Matcher:
         return score
 
     def _jaccard_floor(self, title: Features, other: Features) -> float:
-        """Discount coverage when the full question adds rarer words than the title has."""
+        """Discount coverage when the full question adds rarer words than the title has.
+
+        The discounted score still starts a merge ("Dependency injection" heads "How do you
+        implement dependency injection for testability?"); the linkage and the vetoes keep a
+        broad title ("Design patterns") from gathering every question that names its words.
+        """
         extra = other.core - title.core
         if not extra:
             return 1.0
-        return 1.0 if max(self.weight[w] for w in extra) <= max(self.weight[w] for w in title.core) else 0.6
+        return 1.0 if max(self.weight[w] for w in extra) <= max(self.weight[w] for w in title.core) else self.title_discount
 
     def vetoed(self, ref_a: str, ref_b: str) -> bool:
         """A swapped code token or number, or a known contrast, makes look-alikes different questions."""
