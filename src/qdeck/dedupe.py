@@ -202,12 +202,14 @@ def _groups_by_word(groups: frozenset[frozenset[str]]) -> _GroupIndex:
 
 
 def _features(text: str, vocab: Vocabulary) -> Features:
-    full = content_words(text, vocab)
-    # A parenthesis restates ("an object (instance)"), so it names no alternative of its own.
+    # A parenthesis restates ("an object (instance)") or adds an aside ("(show an example)"):
+    # the words outside it say what is asked, unless it holds the only ones ("Slots (__slots__)").
     plain = _PARENS.sub(" ", text)
-    named = content_words(plain, vocab) if plain != text else full
+    full = content_words(plain, vocab) if plain != text else content_words(text, vocab)
+    if not full:
+        full = content_words(text, vocab)
     return Features(full, content_words(core_text(text), vocab), code_words(text, vocab), is_fragment(text),
-                    _contrast_members(named, vocab))
+                    _contrast_members(full, vocab))
 
 
 KIND_WEIGHT = 0.5
