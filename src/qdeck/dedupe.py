@@ -177,6 +177,7 @@ class Features:
     code: frozenset[str]
     fragment: bool
     contrasts: Mapping[frozenset[str], frozenset[str]] = field(default_factory=dict)  # group -> words named
+    every: frozenset[str] = frozenset()  # all its words, parentheses included
 
 
 def _contrast_members(words: frozenset[str], vocab: Vocabulary) -> dict[frozenset[str], frozenset[str]]:
@@ -204,12 +205,11 @@ def _groups_by_word(groups: frozenset[frozenset[str]]) -> _GroupIndex:
 def _features(text: str, vocab: Vocabulary) -> Features:
     # A parenthesis restates ("an object (instance)") or adds an aside ("(show an example)"):
     # the words outside it say what is asked, unless it holds the only ones ("Slots (__slots__)").
+    every = content_words(text, vocab)
     plain = _PARENS.sub(" ", text)
-    full = content_words(plain, vocab) if plain != text else content_words(text, vocab)
-    if not full:
-        full = content_words(text, vocab)
+    full = (content_words(plain, vocab) if plain != text else every) or every
     return Features(full, content_words(core_text(text), vocab), code_words(text, vocab), is_fragment(text),
-                    _contrast_members(full, vocab))
+                    _contrast_members(full, vocab), every)
 
 
 KIND_WEIGHT = 0.5
@@ -299,7 +299,7 @@ class Matcher:
         """A swapped code token or number, or a known contrast, makes look-alikes different questions."""
         fa, fb = self.features[ref_a], self.features[ref_b]
         # A code word the other question names in prose (`import` vs "import system") is no swap.
-        code_a, code_b = fa.code - fb.full, fb.code - fa.full
+        code_a, code_b = fa.code - fb.every, fb.code - fa.every
         if code_a and code_b:
             return True
         # An operator or number only one side has (`=` vs `==`) is a different question too.
