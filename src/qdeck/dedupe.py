@@ -31,7 +31,8 @@ _TOKEN = re.compile(
 _JOINER = re.compile(r"(?<=[a-z])[-/](?=[a-z])")
 _PARENS = re.compile(r"\([^()]*\)")
 _CLAUSE = re.compile(
-    r"(?<=[?.;!])\s+|:\s+|\s+[—–]\s+|\s+-\s+|,?\s+and\s+(?=(?:how|why|what|when|where|which)\b)", re.IGNORECASE
+    r"(?<=[?.;!])\s+|:\s+|\s+[—–]\s+|\s+-\s+|,?\s+and\s+(?:(?:in|for|under|with)\s+)?(?=(?:how|why|what|when|where|which)\b)",
+    re.IGNORECASE,
 )
 _CODE_SPAN = re.compile(r"`([^`]+)`")
 # The kind of thing a code span or decorator is ("the `pickle` module", "the @property decorator") says
