@@ -314,32 +314,36 @@ class Matcher:
         """For each question, the `keep` others sharing the most weight among its rarest words.
 
         Only these pairs are ever scored, so the work per question is bounded by
-        `per_question * max_postings` whatever the corpus size: near-linear, not quadratic.
+        `2 * per_question * max_postings` whatever the corpus size: near-linear, not quadratic.
         A word in more than `max_postings` questions is too common to find a duplicate by.
         """
-        # Every question is filed under all its words, and looks others up by its rarest
-        # ones: a short question ("What is inheritance?") then finds the long one that asks
-        # it with add-ons, whose own rarest words are in the add-ons.
-        postings: dict[str, list[str]] = defaultdict(list)
+        # Two indexes: questions filed under their rarest words (paraphrases share those), and
+        # under the words of their core clause, so that a short question ("What is
+        # inheritance?") also finds the long one that asks it with add-ons ("How does
+        # inheritance work? Write a class `Dog` ..."), whose rarest words are in the add-ons.
+        by_key: dict[str, list[str]] = defaultdict(list)
+        by_core: dict[str, list[str]] = defaultdict(list)
         keys: dict[str, list[str]] = {}
         for ref in refs:
             f = self.features[ref]
-            words = sorted(f.full | f.core, key=lambda w: (-self.weight[w], w))
-            keys[ref] = words[:per_question]
-            for w in words:
-                postings[w].append(ref)
-        pairs: set[tuple[str, str]] = set()
-        for ref in refs:
-            shared: dict[str, float] = defaultdict(float)
+            keys[ref] = sorted(f.full | f.core, key=lambda w: (-self.weight[w], w))[:per_question]
             for w in keys[ref]:
-                bucket = postings[w]
-                if len(bucket) <= max_postings:
-                    weight = self.weight[w]
-                    for other in bucket:
-                        shared[other] += weight
-            shared.pop(ref, None)
-            for other, _ in heapq.nsmallest(keep, shared.items(), key=lambda kv: (-kv[1], kv[0])):
-                pairs.add((ref, other) if ref < other else (other, ref))
+                by_key[w].append(ref)
+            for w in sorted(f.core):
+                by_core[w].append(ref)
+        pairs: set[tuple[str, str]] = set()
+        for postings in (by_key, by_core):
+            for ref in refs:
+                shared: dict[str, float] = defaultdict(float)
+                for w in keys[ref]:
+                    bucket = postings.get(w, ())
+                    if len(bucket) <= max_postings:
+                        weight = self.weight[w]
+                        for other in bucket:
+                            shared[other] += weight
+                shared.pop(ref, None)
+                for other, _ in heapq.nsmallest(keep, shared.items(), key=lambda kv: (-kv[1], kv[0])):
+                    pairs.add((ref, other) if ref < other else (other, ref))
         if self.vectors is not None:
             pairs |= self._nearest_pairs(refs)
         return pairs
