@@ -35,12 +35,6 @@ _CLAUSE = re.compile(
     re.IGNORECASE,
 )
 _CODE_SPAN = re.compile(r"`([^`]+)`")
-# The kind of thing a code span or decorator is ("the `pickle` module", "the @property decorator") says
-# nothing the code does not: only the code counts.
-_APPOSITIVE = re.compile(
-    r"(`[^`]+`|@[\w.]+)\s+(?:module|function|method|attribute|keyword|statement|operator|decorator|library|package|"
-    r"builtin|built-in|class|object|type|variable|argument|parameter|call|expression|clause|block)s?\b"
-)
 _STEMMER = snowballstemmer.stemmer("english")
 
 
@@ -102,8 +96,7 @@ def content_words(text: str, vocab: Vocabulary) -> frozenset[str]:
     >>> sorted(content_words("What is the Global Interpreter Lock?", v))
     ['gil']
     """
-    text = _APPOSITIVE.sub(r"\1", text.lower())
-    text = _JOINER.sub(" ", text.replace("`", " "))
+    text = _JOINER.sub(" ", text.lower().replace("`", " "))
     if vocab.phrases:
         text = vocab.phrase_pattern.sub(lambda m: f" {_replacement(m.group(0), vocab)} ", text)
     words: set[str] = set()
