@@ -271,10 +271,12 @@ class Matcher:
             cosine = float(self.vectors[ref_a] @ self.vectors[ref_b])
             semantic = (cosine - self.cosine_zero) / (1.0 - self.cosine_zero)
             score = max(score, self.blend * score + (1.0 - self.blend) * semantic)
-        # A heading-style title names its topic only; the full question it heads covers it.
+        # A heading-style title names its topic only; the full question it heads covers it,
+        # in its core clause or in the code it names ("Explain exception handling: `try/except`").
         if fa.fragment != fb.fragment:
             title, other = (fa, fb) if fa.fragment else (fb, fa)
-            score = max(score, self._covered(title.core, other.core) * self._jaccard_floor(title, other))
+            target = other.core | other.code
+            score = max(score, self._covered(title.core, target) * self._jaccard_floor(title, other))
         return score
 
     def _jaccard_floor(self, title: Features, other: Features) -> float:
