@@ -35,6 +35,7 @@ _CLAUSE = re.compile(
     re.IGNORECASE,
 )
 _CODE_SPAN = re.compile(r"`([^`]+)`")
+_COMPARISON = re.compile(r"\b(?:vs\.?|versus|compared?|comparison|contrast|differ|difference|differences)\b", re.IGNORECASE)
 _STEMMER = snowballstemmer.stemmer("english")
 
 
@@ -172,6 +173,7 @@ class Features:
     fragment: bool
     contrasts: Mapping[frozenset[str], frozenset[str]] = field(default_factory=dict)  # group -> words named
     every: frozenset[str] = frozenset()  # all its words, parentheses included
+    comparison: bool = False  # asks how alternatives differ ("X vs Y", "compare", "difference")
 
 
 def _contrast_members(words: frozenset[str], vocab: Vocabulary) -> dict[frozenset[str], frozenset[str]]:
@@ -203,7 +205,7 @@ def _features(text: str, vocab: Vocabulary) -> Features:
     plain = _PARENS.sub(" ", text)
     full = (content_words(plain, vocab) if plain != text else every) or every
     return Features(full, content_words(core_text(text), vocab), code_words(text, vocab), is_fragment(text),
-                    _contrast_members(full, vocab), every)
+                    _contrast_members(full, vocab), every, bool(_COMPARISON.search(text)))
 
 
 KIND_WEIGHT = 0.5
@@ -273,8 +275,11 @@ class Matcher:
             score = max(score, self.blend * score + (1.0 - self.blend) * semantic)
         # A heading-style title names its topic only; the full question it heads covers it,
         # in its core clause or in the code it names ("Explain exception handling: `try/except`").
+        # A comparison title ("async vs sync") is covered only by a question that compares too.
         if fa.fragment != fb.fragment:
             title, other = (fa, fb) if fa.fragment else (fb, fa)
+            if title.comparison and not other.comparison:
+                return score
             target = other.core | other.code
             score = max(score, self._covered(title.core, target) * self._jaccard_floor(title, other))
         return score
