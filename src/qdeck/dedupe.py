@@ -2,8 +2,9 @@
 
 Matching is lexical and driven by data/dedupe.yaml: each question becomes a set of
 stemmed content words (framing words dropped, abbreviations and synonyms folded),
-weighted by rarity. Candidates come from an inverted index of each question's rarest
-words, so only questions sharing a rare word are ever scored (sub-quadratic). Two
+weighted by rarity (kind words such as "function" or "module" count half). Candidates
+come from inverted indexes of each question's rarest words and of its core-clause words,
+so only questions sharing a rare word are ever scored (sub-quadratic). Two
 clusters merge only when every cross pair agrees (no transitive chaining) and no
 contrast veto fires (`10 / 3` vs `10 // 3`).
 """
@@ -57,7 +58,7 @@ class Vocabulary:
     def load(cls, path: Path) -> "Vocabulary":
         raw = read_yaml(path)
         if not isinstance(raw, Mapping):
-            raise InputError("expected a mapping with abbreviations, synonyms, framing, contrasts", path)
+            raise InputError("expected a mapping with abbreviations, synonyms, framing, kinds, contrasts", path)
         phrases: dict[str, str] = {}
         for abbr, long_form in (raw.get("abbreviations") or {}).items():
             phrases[str(long_form).lower()] = str(abbr).lower()
