@@ -210,6 +210,7 @@ def _features(text: str, vocab: Vocabulary) -> Features:
 
 
 KIND_WEIGHT = 0.5
+BROAD_TITLE_DISCOUNT = 0.6  # below the merge threshold: a one-word title only joins by linkage
 
 
 @dataclass
@@ -288,14 +289,16 @@ class Matcher:
     def _jaccard_floor(self, title: Features, other: Features) -> float:
         """Discount coverage when the full question adds rarer words than the title has.
 
-        The discounted score still starts a merge ("Dependency injection" heads "How do you
-        implement dependency injection for testability?"); the linkage and the vetoes keep a
-        broad title ("Design patterns") from gathering every question that names its words.
+        A title of two or more words keeps enough to start a merge ("Dependency injection"
+        heads "How do you implement dependency injection for testability?"); a one-word topic
+        ("Caching", "asyncio basics") is too broad to head a question that narrows it.
         """
         extra = other.core - title.core
         if not extra:
             return 1.0
-        return 1.0 if max(self.weight[w] for w in extra) <= max(self.weight[w] for w in title.core) else self.title_discount
+        if max(self.weight[w] for w in extra) <= max(self.weight[w] for w in title.core):
+            return 1.0
+        return self.title_discount if len(title.core - self.vocab.kinds) >= 2 else BROAD_TITLE_DISCOUNT
 
     def vetoed(self, ref_a: str, ref_b: str) -> bool:
         """A swapped code token or number, or a known contrast, makes look-alikes different questions."""
