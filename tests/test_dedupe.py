@@ -100,6 +100,12 @@ def test_a_comparison_title_needs_a_comparison():
     assert groups(title, other) == [["a#1"], ["b#1"]]
 
 
+def test_a_one_word_title_does_not_head_a_narrower_task():
+    title = q("a#1", "Caching")
+    task = q("b#1", "Design a caching decorator. It should store the results of a function call.")
+    assert groups(title, task) == [["a#1"], ["b#1"]]
+
+
 def test_vocabulary_folds_plurals_and_reads_parentheses_as_restatements():
     assert content_words("What are `namedtuples`?", VOCAB) == content_words("What is a named tuple?", VOCAB)
     assert groups(q("a#1", "What is a class and what is an object (instance)?"), q("b#1", "Class vs object")) == [

@@ -211,6 +211,7 @@ def _features(text: str, vocab: Vocabulary) -> Features:
 
 KIND_WEIGHT = 0.5
 BROAD_TITLE_DISCOUNT = 0.6  # below the merge threshold: a one-word title only joins by linkage
+BROAD_TITLE_EXTRA = 0.5  # ... unless what the question adds weighs at most this share of the title
 
 
 @dataclass
@@ -287,18 +288,24 @@ class Matcher:
         return score
 
     def _jaccard_floor(self, title: Features, other: Features) -> float:
-        """Discount coverage when the full question adds rarer words than the title has.
+        """Discount coverage when the full question adds more than the title says.
 
-        A title of two or more words keeps enough to start a merge ("Dependency injection"
-        heads "How do you implement dependency injection for testability?"); a one-word topic
-        ("Caching", "asyncio basics") is too broad to head a question that narrows it.
+        A title of two or more words is discounted only when the question adds rarer words,
+        and keeps enough to start a merge ("Dependency conflicts" heads "How would you handle
+        a dependency conflict where library A needs X>=2.0 and library B needs X<2.0?"). A
+        one-word topic ("Caching", "asyncio basics") is too broad to head a question that adds
+        much to it ("Design a caching decorator"): it joins one only through a cluster's linkage.
         """
         extra = other.core - title.core
         if not extra:
             return 1.0
+        added = math.fsum(self.weight[w] for w in extra)
+        named = math.fsum(self.weight[w] for w in title.core)
+        if len(title.core) < 2:
+            return 1.0 if added <= BROAD_TITLE_EXTRA * named else BROAD_TITLE_DISCOUNT
         if max(self.weight[w] for w in extra) <= max(self.weight[w] for w in title.core):
             return 1.0
-        return self.title_discount if len(title.core - self.vocab.kinds) >= 2 else BROAD_TITLE_DISCOUNT
+        return self.title_discount
 
     def vetoed(self, ref_a: str, ref_b: str) -> bool:
         """A swapped code token or number, or a known contrast, makes look-alikes different questions."""
