@@ -11,7 +11,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from qdeck.config import load_recipe
-from qdeck.dedupe import Matcher, Overrides, Vocabulary, cluster, dedupe
+from qdeck.dedupe import Matcher, Overrides, Vocabulary, cluster, content_words, dedupe
 from qdeck.errors import InputError
 from qdeck.models import Question
 from qdeck.pipeline import build_notes, read_catalog
@@ -85,6 +85,39 @@ def test_contrast_veto_on_made_up_pairs():
     assert groups(q("a#1", "What is the Global Interpreter Lock?"), q("b#1", "Explain the GIL.")) == [
         ["a#1", "b#1"]
     ]
+
+
+def test_a_short_question_finds_its_long_form():
+    # The long question's rarest words are all in its add-on; its core clause still finds it.
+    short = q("a#1", "What is inheritance?")
+    long = q("b#1", "How does inheritance work? Write a base class `Animal` and subclass `Dog` overriding a method.")
+    assert groups(short, long) == [["a#1", "b#1"]]
+
+
+def test_a_comparison_title_needs_a_comparison():
+    title = q("a#1", "async vs sync")
+    other = q("b#1", "How would you write a decorator that works on both sync and async functions?")
+    assert groups(title, other) == [["a#1"], ["b#1"]]
+
+
+def test_a_one_word_title_does_not_head_a_narrower_task():
+    title = q("a#1", "Caching")
+    task = q("b#1", "Design a caching decorator. It should store the results of a function call.")
+    assert groups(title, task) == [["a#1"], ["b#1"]]
+
+
+def test_vocabulary_folds_plurals_and_reads_parentheses_as_restatements():
+    assert content_words("What are `namedtuples`?", VOCAB) == content_words("What is a named tuple?", VOCAB)
+    assert groups(q("a#1", "What is a class and what is an object (instance)?"), q("b#1", "Class vs object")) == [
+        ["a#1", "b#1"]
+    ]
+
+
+def test_unquoted_yaml_booleans_in_the_vocabulary_are_an_error(tmp_path):
+    path = tmp_path / "dedupe.yaml"
+    path.write_text("framing: [a, on, the]\n", encoding="utf-8")
+    with pytest.raises(InputError, match="must be quoted"):
+        Vocabulary.load(path)
 
 
 def test_no_greedy_chaining():
@@ -172,8 +205,8 @@ def test_precision_on_labelled_sets(note_of, path):
     assert s.precision >= 0.95, f"precision {s.precision:.3f}"
 
 
-@pytest.mark.xfail(strict=True, reason="lexical matching reaches recall ~0.66-0.71 (target 0.90); "
-                   "the optional embedding signal reaches ~0.77-0.83 (see README, Quality)")
+@pytest.mark.xfail(strict=True, reason="lexical matching reaches recall ~0.80-0.85 (target 0.90); "
+                   "the optional embedding signal reaches ~0.85-0.88 (see README, Quality)")
 @pytest.mark.parametrize("path", LABELS, ids=[p.stem for p in LABELS])
 def test_recall_on_labelled_sets(note_of, path):
     s = score(yaml.safe_load(path.read_text(encoding="utf-8")), note_of)

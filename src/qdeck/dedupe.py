@@ -2,8 +2,9 @@
 
 Matching is lexical and driven by data/dedupe.yaml: each question becomes a set of
 stemmed content words (framing words dropped, abbreviations and synonyms folded),
-weighted by rarity. Candidates come from an inverted index of each question's rarest
-words, so only questions sharing a rare word are ever scored (sub-quadratic). Two
+weighted by rarity (kind words such as "function" or "module" count half). Candidates
+come from inverted indexes of each question's rarest words and of its core-clause words,
+so only questions sharing a rare word are ever scored (sub-quadratic). Two
 clusters merge only when every cross pair agrees (no transitive chaining) and no
 contrast veto fires (`10 / 3` vs `10 // 3`).
 """
@@ -31,9 +32,11 @@ _TOKEN = re.compile(
 _JOINER = re.compile(r"(?<=[a-z])[-/](?=[a-z])")
 _PARENS = re.compile(r"\([^()]*\)")
 _CLAUSE = re.compile(
-    r"(?<=[?.;!])\s+|:\s+|\s+[—–]\s+|\s+-\s+|,?\s+and\s+(?=(?:how|why|what|when|where|which)\b)", re.IGNORECASE
+    r"(?<=[?.;!])\s+|:\s+|\s+[—–]\s+|\s+-\s+|,?\s+and\s+(?:(?:in|for|under|with)\s+)?(?=(?:how|why|what|when|where|which)\b)",
+    re.IGNORECASE,
 )
 _CODE_SPAN = re.compile(r"`([^`]+)`")
+_COMPARISON = re.compile(r"\b(?:vs\.?|versus|compared?|comparison|contrast|differ|difference|differences)\b", re.IGNORECASE)
 _STEMMER = snowballstemmer.stemmer("english")
 
 
@@ -49,22 +52,28 @@ class Vocabulary:
     phrases: Mapping[str, str]  # lowercase phrase or token -> replacement words
     framing: frozenset[str]
     contrasts: frozenset[frozenset[str]]  # groups of alternatives (stemmed)
+    kinds: frozenset[str] = frozenset()  # stemmed words naming what kind of thing a term is
 
     @classmethod
     def load(cls, path: Path) -> "Vocabulary":
         raw = read_yaml(path)
         if not isinstance(raw, Mapping):
-            raise InputError("expected a mapping with abbreviations, synonyms, framing, contrasts", path)
+            raise InputError("expected a mapping with abbreviations, synonyms, framing, kinds, contrasts", path)
         phrases: dict[str, str] = {}
         for abbr, long_form in (raw.get("abbreviations") or {}).items():
             phrases[str(long_form).lower()] = str(abbr).lower()
         for variant, canonical in (raw.get("synonyms") or {}).items():
             phrases[str(variant).lower()] = str(canonical).lower()
-        framing = frozenset(str(w).lower() for w in raw.get("framing") or [])
+        framing_raw = raw.get("framing") or []
+        # YAML 1.1 reads a bare on/yes/no as a boolean: the word would silently be lost.
+        if any(isinstance(w, bool) for w in framing_raw):
+            raise InputError("framing words on/off/yes/no must be quoted (YAML reads them as booleans)", path)
+        framing = frozenset(str(w).lower() for w in framing_raw)
         contrasts = frozenset(
             frozenset(stem(str(w).lower()) for w in group) for group in raw.get("contrasts") or [] if len(group) >= 2
         )
-        return cls(phrases, framing, contrasts)
+        kinds = frozenset(stem(str(w).lower()) for w in raw.get("kinds") or [])
+        return cls(phrases, framing, contrasts, kinds)
 
     # Compiled once per vocabulary: content_words runs on every question of the corpus.
     @cached_property
@@ -96,6 +105,8 @@ def content_words(text: str, vocab: Vocabulary) -> frozenset[str]:
     for token in _TOKEN.findall(text):
         token = token.removesuffix("()")
         token = vocab.phrases.get(token, token)
+        if token in vocab.framing:  # "e.g" before it splits into "e" and "g"
+            continue
         for part in token.split():
             for piece in _pieces(part):
                 if piece and piece not in vocab.framing:
@@ -104,8 +115,11 @@ def content_words(text: str, vocab: Vocabulary) -> frozenset[str]:
 
 
 def _replacement(matched: str, vocab: Vocabulary) -> str:
-    key = matched if matched in vocab.phrases else re.sub(r"e?s$", "", matched)
-    return vocab.phrases.get(key, matched)
+    # The pattern allows a plural "s" or "es": try the word as written, then without either.
+    for key in (matched, matched[:-1], matched[:-2]):
+        if key in vocab.phrases:
+            return vocab.phrases[key]
+    return matched
 
 
 def _pieces(token: str) -> list[str]:
@@ -159,6 +173,8 @@ class Features:
     code: frozenset[str]
     fragment: bool
     contrasts: Mapping[frozenset[str], frozenset[str]] = field(default_factory=dict)  # group -> words named
+    every: frozenset[str] = frozenset()  # all its words, parentheses included
+    comparison: bool = False  # asks how alternatives differ ("X vs Y", "compare", "difference")
 
 
 def _contrast_members(words: frozenset[str], vocab: Vocabulary) -> dict[frozenset[str], frozenset[str]]:
@@ -184,9 +200,18 @@ def _groups_by_word(groups: frozenset[frozenset[str]]) -> _GroupIndex:
 
 
 def _features(text: str, vocab: Vocabulary) -> Features:
-    full = content_words(text, vocab)
+    # A parenthesis restates ("an object (instance)") or adds an aside ("(show an example)"):
+    # the words outside it say what is asked, unless it holds the only ones ("Slots (__slots__)").
+    every = content_words(text, vocab)
+    plain = _PARENS.sub(" ", text)
+    full = (content_words(plain, vocab) if plain != text else every) or every
     return Features(full, content_words(core_text(text), vocab), code_words(text, vocab), is_fragment(text),
-                    _contrast_members(full, vocab))
+                    _contrast_members(full, vocab), every, bool(_COMPARISON.search(text)))
+
+
+KIND_WEIGHT = 0.5
+BROAD_TITLE_DISCOUNT = 0.6  # below the merge threshold: a one-word title only joins by linkage
+BROAD_TITLE_EXTRA = 0.5  # ... unless what the question adds weighs at most this share of the title
 
 
 @dataclass
@@ -199,6 +224,7 @@ class Matcher:
     threshold: float = 0.62  # a candidate pair this similar starts a merge
     link: float = 0.50  # two clusters merge when their cross pairs average this much
     floor: float = 0.30  # and none of their cross pairs is below this
+    title_discount: float = 0.65  # a title covered by a question that adds rarer words
     # Optional sentence embeddings (unit vectors by ref): cosine above `cosine_zero` counts,
     # rescaled so that `cosine_zero` -> 0 and 1 -> 1, and the better of the two signals wins.
     vectors: Mapping[str, Any] | None = None
@@ -224,6 +250,9 @@ class Matcher:
                 df[w] += 1
         n = max(len(features), 1)
         weight = {w: math.log((n + 1) / c) + 0.5 for w, c in df.items()}
+        # "a lambda function", "the pickle module": the kind of a thing says little about it.
+        for w in vocab.kinds & weight.keys():
+            weight[w] *= KIND_WEIGHT
         return cls(vocab, features, weight)
 
     def _jaccard(self, a: frozenset[str], b: frozenset[str]) -> float:
@@ -254,23 +283,42 @@ class Matcher:
             cosine = float(self.vectors[ref_a] @ self.vectors[ref_b])
             semantic = (cosine - self.cosine_zero) / (1.0 - self.cosine_zero)
             score = max(score, self.blend * score + (1.0 - self.blend) * semantic)
-        # A heading-style title names its topic only; the full question it heads covers it.
+        # A heading-style title names its topic only; the full question it heads covers it,
+        # in its core clause or in the code it names ("Explain exception handling: `try/except`").
+        # A comparison title ("async vs sync") is covered only by a question that compares too.
         if fa.fragment != fb.fragment:
             title, other = (fa, fb) if fa.fragment else (fb, fa)
-            score = max(score, self._covered(title.core, other.core) * self._jaccard_floor(title, other))
+            if title.comparison and not other.comparison:
+                return score
+            target = other.core | other.code
+            score = max(score, self._covered(title.core, target) * self._jaccard_floor(title, other))
         return score
 
     def _jaccard_floor(self, title: Features, other: Features) -> float:
-        """Discount coverage when the full question adds rarer words than the title has."""
+        """Discount coverage when the full question adds more than the title says.
+
+        A title of two or more words is discounted only when the question adds rarer words,
+        and keeps enough to start a merge ("Dependency conflicts" heads "How would you handle
+        a dependency conflict where library A needs X>=2.0 and library B needs X<2.0?"). A
+        one-word topic ("Caching", "asyncio basics") is too broad to head a question that adds
+        much to it ("Design a caching decorator"): it joins one only through a cluster's linkage.
+        """
         extra = other.core - title.core
         if not extra:
             return 1.0
-        return 1.0 if max(self.weight[w] for w in extra) <= max(self.weight[w] for w in title.core) else 0.6
+        added = math.fsum(self.weight[w] for w in extra)
+        named = math.fsum(self.weight[w] for w in title.core)
+        if len(title.core) < 2:
+            return 1.0 if added <= BROAD_TITLE_EXTRA * named else BROAD_TITLE_DISCOUNT
+        if max(self.weight[w] for w in extra) <= max(self.weight[w] for w in title.core):
+            return 1.0
+        return self.title_discount
 
     def vetoed(self, ref_a: str, ref_b: str) -> bool:
         """A swapped code token or number, or a known contrast, makes look-alikes different questions."""
         fa, fb = self.features[ref_a], self.features[ref_b]
-        code_a, code_b = fa.code - fb.code, fb.code - fa.code
+        # A code word the other question names in prose (`import` vs "import system") is no swap.
+        code_a, code_b = fa.code - fb.every, fb.code - fa.every
         if code_a and code_b:
             return True
         # An operator or number only one side has (`=` vs `==`) is a different question too.
@@ -284,29 +332,36 @@ class Matcher:
         """For each question, the `keep` others sharing the most weight among its rarest words.
 
         Only these pairs are ever scored, so the work per question is bounded by
-        `per_question * max_postings` whatever the corpus size: near-linear, not quadratic.
+        `2 * per_question * max_postings` whatever the corpus size: near-linear, not quadratic.
         A word in more than `max_postings` questions is too common to find a duplicate by.
         """
-        postings: dict[str, list[str]] = defaultdict(list)
+        # Two indexes: questions filed under their rarest words (paraphrases share those), and
+        # under the words of their core clause, so that a short question ("What is
+        # inheritance?") also finds the long one that asks it with add-ons ("How does
+        # inheritance work? Write a class `Dog` ..."), whose rarest words are in the add-ons.
+        by_key: dict[str, list[str]] = defaultdict(list)
+        by_core: dict[str, list[str]] = defaultdict(list)
         keys: dict[str, list[str]] = {}
         for ref in refs:
             f = self.features[ref]
-            words = sorted(f.full | f.core, key=lambda w: (-self.weight[w], w))[:per_question]
-            keys[ref] = words
-            for w in words:
-                postings[w].append(ref)
-        pairs: set[tuple[str, str]] = set()
-        for ref in refs:
-            shared: dict[str, float] = defaultdict(float)
+            keys[ref] = sorted(f.full | f.core, key=lambda w: (-self.weight[w], w))[:per_question]
             for w in keys[ref]:
-                bucket = postings[w]
-                if len(bucket) <= max_postings:
-                    weight = self.weight[w]
-                    for other in bucket:
-                        shared[other] += weight
-            shared.pop(ref, None)
-            for other, _ in heapq.nsmallest(keep, shared.items(), key=lambda kv: (-kv[1], kv[0])):
-                pairs.add((ref, other) if ref < other else (other, ref))
+                by_key[w].append(ref)
+            for w in sorted(f.core):
+                by_core[w].append(ref)
+        pairs: set[tuple[str, str]] = set()
+        for postings in (by_key, by_core):
+            for ref in refs:
+                shared: dict[str, float] = defaultdict(float)
+                for w in keys[ref]:
+                    bucket = postings.get(w, ())
+                    if len(bucket) <= max_postings:
+                        weight = self.weight[w]
+                        for other in bucket:
+                            shared[other] += weight
+                shared.pop(ref, None)
+                for other, _ in heapq.nsmallest(keep, shared.items(), key=lambda kv: (-kv[1], kv[0])):
+                    pairs.add((ref, other) if ref < other else (other, ref))
         if self.vectors is not None:
             pairs |= self._nearest_pairs(refs)
         return pairs
