@@ -135,9 +135,18 @@ def normalize_text(text: str, fixes: Iterable[Fix] = TEXT_FIXES) -> str:
 
     >>> normalize_text("  What is   **duck typing**?\\n")
     'What is duck typing?'
+    >>> normalize_text("Â🀀\\x95")  # dropping the emoji leaves mojibake for a second pass
+    '•'
     """
-    for fix in fixes:
-        text = fix(text)
+    fixes = tuple(fixes)
+    # One fix can expose work for an earlier one (removing an emoji joins two halves of
+    # mojibake), so passes repeat until nothing changes: normalizing twice changes nothing.
+    for _ in range(4):
+        before = text
+        for fix in fixes:
+            text = fix(text)
+        if text == before:
+            break
     return text
 
 
