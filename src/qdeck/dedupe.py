@@ -23,6 +23,7 @@ from typing import Any, Iterable, Mapping, Sequence
 import snowballstemmer
 
 from qdeck.config import read_yaml
+from qdeck import parallel
 from qdeck.errors import InputError
 from qdeck.models import Note, Question
 
@@ -241,9 +242,9 @@ class Matcher:
 
     @classmethod
     def build(cls, questions: Sequence[Question], vocab: Vocabulary) -> "Matcher":
-        features = {
-            q.ref: _features(q.text, vocab) for q in questions
-        }
+        texts = [q.text for q in questions]
+        features = dict(zip((q.ref for q in questions),
+                            parallel.map_ordered(lambda text: _features(text, vocab), texts)))
         df: dict[str, int] = defaultdict(int)
         for f in features.values():
             for w in f.full | f.core:
@@ -273,6 +274,17 @@ class Matcher:
         if score is None:
             score = self._scores[key] = self._similarity(*key)
         return score
+
+    def score_pairs(self, pairs: Sequence[tuple[str, str]], span: int = 20_000) -> list[float]:
+        """`similarity` of each pair (a < b), on forked workers for many pairs; all are memoized."""
+        if len(pairs) < parallel.MIN_ITEMS:
+            return [self.similarity(a, b) for a, b in pairs]
+        # Workers inherit `pairs` and get only slice bounds, so no pair is pickled on the way out.
+        bounds = [(i, min(i + span, len(pairs))) for i in range(0, len(pairs), span)]
+        parts = parallel.map_ordered(lambda b: [self._similarity(*p) for p in pairs[b[0]:b[1]]], bounds, min_items=1)
+        scores = [score for part in parts for score in part]
+        self._scores.update(zip(pairs, scores))
+        return scores
 
     def _similarity(self, ref_a: str, ref_b: str) -> float:
         fa, fb = self.features[ref_a], self.features[ref_b]
@@ -349,9 +361,10 @@ class Matcher:
                 by_key[w].append(ref)
             for w in sorted(f.core):
                 by_core[w].append(ref)
-        pairs: set[tuple[str, str]] = set()
-        for postings in (by_key, by_core):
-            for ref in refs:
+
+        def nearest(ref: str) -> list[str]:
+            found: list[str] = []
+            for postings in (by_key, by_core):
                 shared: dict[str, float] = defaultdict(float)
                 for w in keys[ref]:
                     bucket = postings.get(w, ())
@@ -360,8 +373,15 @@ class Matcher:
                         for other in bucket:
                             shared[other] += weight
                 shared.pop(ref, None)
-                for other, _ in heapq.nsmallest(keep, shared.items(), key=lambda kv: (-kv[1], kv[0])):
-                    pairs.add((ref, other) if ref < other else (other, ref))
+                if len(shared) > keep:
+                    found += [o for o, _ in heapq.nsmallest(keep, shared.items(), key=lambda kv: (-kv[1], kv[0]))]
+                else:
+                    found += shared
+            return found
+
+        pairs: set[tuple[str, str]] = set()
+        for ref, found in zip(refs, parallel.map_ordered(nearest, refs)):
+            pairs.update((ref, other) if ref < other else (other, ref) for other in found)
         if self.vectors is not None:
             pairs |= self._nearest_pairs(refs)
         return pairs
@@ -470,8 +490,8 @@ def cluster(questions: Sequence[Question], matcher: Matcher, overrides: Override
         return math.fsum(scores) / len(scores) >= matcher.link
 
     scored = []
-    for a, b in matcher.candidates(refs):
-        score = matcher.similarity(a, b)
+    pairs = sorted(matcher.candidates(refs))
+    for (a, b), score in zip(pairs, matcher.score_pairs(pairs)):
         if score >= matcher.threshold:
             scored.append((-score, natural_key(a), natural_key(b), a, b))
     for _, _, _, a, b in sorted(scored):
