@@ -11,7 +11,7 @@ contrast veto fires (`10 / 3` vs `10 // 3`).
 
 from __future__ import annotations
 
-import heapq
+from operator import itemgetter
 import math
 import re
 from collections import defaultdict
@@ -374,7 +374,10 @@ class Matcher:
                             shared[other] += weight
                 shared.pop(ref, None)
                 if len(shared) > keep:
-                    found += [o for o, _ in heapq.nsmallest(keep, shared.items(), key=lambda kv: (-kv[1], kv[0]))]
+                    # Heaviest first, ties by ref: two C-level stable sorts beat a keyed heap here.
+                    ranked = sorted(shared.items())
+                    ranked.sort(key=itemgetter(1), reverse=True)
+                    found += [o for o, _ in ranked[:keep]]
                 else:
                     found += shared
             return found
@@ -443,6 +446,7 @@ def _family(q: Question) -> str:
     return q.follow_up_of or q.ref
 
 
+@lru_cache(maxsize=1 << 18)
 def natural_key(ref: str) -> tuple[str, tuple[int, ...]]:
     source, _, number = ref.rpartition("#")
     digits = tuple(int(p) for p in re.findall(r"\d+", number))

@@ -281,7 +281,12 @@ def _stem(word: str) -> str:
 
 def _plain_tokens(text: str) -> list[str]:
     """Words of a term as written in the data: dotted names stay whole."""
-    return [".".join(_stem(p) for p in w.split(".")) for w in _WORD.findall(text.casefold())]
+    return [_plain_word(w) for w in _WORD.findall(text.casefold())]
+
+
+@lru_cache(maxsize=1 << 16)
+def _plain_word(word: str) -> str:
+    return ".".join(_stem(p) for p in word.split("."))
 
 
 def _tokens(text: str, compounds: frozenset[str]) -> list[str]:
