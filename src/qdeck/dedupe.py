@@ -477,18 +477,19 @@ def cluster(questions: Sequence[Question], matcher: Matcher, overrides: Override
         for other in group[1:]:
             union(group[0], other)
 
+    family = {r: _family(q) for r, q in by_ref.items()}
+    parent_of = {r: q.follow_up_of for r, q in by_ref.items()}
+    similarity, vetoed, floor = matcher.similarity, matcher.vetoed, matcher.floor
+
     def compatible(ca: list[str], cb: list[str]) -> bool:
+        # Every cross pair must pass every check, so the cheapest checks go first.
         scores = []
         for a in ca:
             for b in cb:
-                qa, qb = by_ref[a], by_ref[b]
-                if frozenset((a, b)) in forbidden:
+                score = similarity(a, b)
+                if score < floor or family[a] == family[b] or parent_of[a] == b or parent_of[b] == a:
                     return False
-                same_family = _family(qa) == _family(qb) or qa.follow_up_of == qb.ref or qb.follow_up_of == qa.ref
-                if same_family or matcher.vetoed(a, b):
-                    return False
-                score = matcher.similarity(a, b)
-                if score < matcher.floor:
+                if (forbidden and frozenset((a, b)) in forbidden) or vetoed(a, b):
                     return False
                 scores.append(score)
         return math.fsum(scores) / len(scores) >= matcher.link
