@@ -45,3 +45,31 @@ def test_content_hashes_are_the_same_rendered_by_two_workers_or_one(monkeypatch)
     assert render.content_hashes(notes) == serial
     assert [render.render_fields(n) for n in notes] == fields
     render.clear_render_cache()
+
+
+def test_a_result_made_beside_is_the_result(monkeypatch):
+    monkeypatch.setenv("QDECK_WORKERS", "2")
+    data = list(range(10))
+    assert parallel.Beside(lambda: [x * x for x in data], enabled=True).result() == [x * x for x in data]
+    assert parallel.Beside(lambda: "serial", enabled=False).result() == "serial"
+
+
+def test_a_large_build_writes_the_same_files_with_outputs_made_beside(tmp_path, monkeypatch):
+    """The real deck built twice from scratch, once with every parallel path forced on."""
+    import shutil
+
+    results = {}
+    for mode in ("serial", "parallel"):
+        proj = tmp_path / mode
+        shutil.copytree(ROOT / "data", proj / "data")
+        (proj / "decks").mkdir()
+        shutil.copy(ROOT / "decks" / "python-interview.yaml", proj / "decks")
+        monkeypatch.setenv("QDECK_WORKERS", "1" if mode == "serial" else "2")
+        monkeypatch.setattr(parallel, "MIN_ITEMS", 10**9 if mode == "serial" else 1)
+        with chdir(proj):
+            pipeline.build(load_recipe(None), now=1_800_000_000)
+        results[mode] = {p.relative_to(proj).as_posix(): p.read_bytes()
+                         for p in [*(proj / "build").glob("*.*"), proj / "decks" / "python-interview.lock.yaml"]
+                         if p.is_file()}
+    assert results["parallel"] == results["serial"]
+    assert len(results["serial"]) == 8

@@ -495,13 +495,14 @@ def lock_would_change(lock: Lock, path: str | Path) -> bool:
         raise LockError(f"cannot read the lock ({err.strerror or err})", path) from None
 
 
-def save_lock(lock: Lock, path: str | Path) -> bool:
+def save_lock(lock: Lock, path: str | Path, *, text: str | None = None) -> bool:
     """Write the lock atomically; returns False (and writes nothing) when the bytes are unchanged.
 
-    Refuses to write a lock that would drop an entry of the file it replaces.
+    Refuses to write a lock that would drop an entry of the file it replaces. `text` is
+    `lock_text(lock)` when the caller already has it.
     """
     path = Path(path)
-    data = lock_text(lock).encode("utf-8")
+    data = (lock_text(lock) if text is None else text).encode("utf-8")
     try:
         old = path.read_bytes()
     except FileNotFoundError:

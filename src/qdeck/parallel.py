@@ -52,3 +52,32 @@ def map_ordered(fn: Callable[[T], R], items: Sequence[T], *, min_items: int | No
 def _run_chunk(chunk: Sequence[Any]) -> list[Any]:
     assert _job is not None, "forked without a job"
     return [_job(x) for x in chunk]
+
+
+class Beside:
+    """A result computed in a forked process while this one goes on; `result()` waits for it."""
+
+    def __init__(self, fn: Callable[[], R], enabled: bool) -> None:
+        self._fn = fn
+        self._pool: ProcessPoolExecutor | None = None
+        if enabled and workers() >= 2 and sys.platform.startswith("linux"):
+            global _job
+            previous, _job = _job, fn
+            try:
+                self._pool = ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("fork"))
+                self._future = self._pool.submit(_call_job)  # a fork pool forks here, inside submit
+            finally:
+                _job = previous
+
+    def result(self) -> Any:
+        if self._pool is None:
+            return self._fn()
+        try:
+            return self._future.result()
+        finally:
+            self._pool.shutdown()
+
+
+def _call_job() -> Any:
+    assert _job is not None, "forked without a job"
+    return _job()

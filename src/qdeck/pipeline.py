@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
-from qdeck import cache
+from qdeck import cache, parallel
 from qdeck.config import Recipe, load_recipe
 from qdeck.dedupe import Overrides, Vocabulary, dedupe
 from qdeck.errors import InputError
@@ -202,7 +202,7 @@ def build(recipe: Recipe, *, out_dir: Path = Path("build"), check: bool = False,
 def _build(recipe: Recipe, *, out_dir: Path, check: bool, now: int | None, stage: Callable[[str], None],
            embeddings: bool) -> BuildResult:
     from qdeck.export import write_apkg
-    from qdeck.identity import assign_identities, load_lock, lock_would_change, save_lock
+    from qdeck.identity import assign_identities, load_lock, lock_text, lock_would_change, save_lock
     from qdeck.files import write_atomic
     from qdeck.report import catalog_jsonl, merge_report_html
     from qdeck.summary import notes_line
@@ -223,6 +223,12 @@ def _build(recipe: Recipe, *, out_dir: Path, check: bool, now: int | None, stage
         return BuildResult(tuple(notes), ident.summary(), ident.counts, changed, (), (), new_lock.notetype.mod,
                            headline=headline)
     stage("export")
+    by_ref = {q.ref: q for q in cat.questions}
+    # The texts of the lock, catalog and report are made beside the packages for a large
+    # deck; they are written only after every package was.
+    texts = parallel.Beside(lambda: (lock_text(new_lock), catalog_jsonl(notes),
+                                     merge_report_html(recipe.deck, notes, by_ref)),
+                            enabled=len(notes) >= parallel.MIN_ITEMS)
     written: list[Path] = []
     packages: list[Path] = []
     for name, chosen in package_plan(recipe, notes):
@@ -231,14 +237,11 @@ def _build(recipe: Recipe, *, out_dir: Path, check: bool, now: int | None, stage
             written.append(path)
         packages.append(path)
     stage("lock and reports")
-    if save_lock(new_lock, recipe.lock_path):
+    lock_str, catalog, report = texts.result()
+    if save_lock(new_lock, recipe.lock_path, text=lock_str):
         written.append(recipe.lock_path)
-    by_ref = {q.ref: q for q in cat.questions}
     catalog_path, report_path = _report_paths(recipe, out_dir)
-    outputs = {
-        catalog_path: catalog_jsonl(notes),
-        report_path: merge_report_html(recipe.deck, notes, by_ref),
-    }
+    outputs = {catalog_path: catalog, report_path: report}
     for path, text in outputs.items():
         if write_atomic(path, text.encode("utf-8")):
             written.append(path)
