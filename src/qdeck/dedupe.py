@@ -351,28 +351,31 @@ class Matcher:
         # under the words of their core clause, so that a short question ("What is
         # inheritance?") also finds the long one that asks it with add-ons ("How does
         # inheritance work? Write a class `Dog` ..."), whose rarest words are in the add-ons.
-        by_key: dict[str, list[str]] = defaultdict(list)
-        by_core: dict[str, list[str]] = defaultdict(list)
-        keys: dict[str, list[str]] = {}
+        # Questions are numbered in ref order: ints hash, pickle and compare (ties) cheaply.
+        ordered = sorted(refs)
+        number = {ref: i for i, ref in enumerate(ordered)}
+        by_key: dict[str, list[int]] = defaultdict(list)
+        by_core: dict[str, list[int]] = defaultdict(list)
+        keys: dict[int, list[str]] = {}
         for ref in refs:
-            f = self.features[ref]
-            keys[ref] = sorted(f.full | f.core, key=lambda w: (-self.weight[w], w))[:per_question]
-            for w in keys[ref]:
-                by_key[w].append(ref)
+            f, i = self.features[ref], number[ref]
+            keys[i] = sorted(f.full | f.core, key=lambda w: (-self.weight[w], w))[:per_question]
+            for w in keys[i]:
+                by_key[w].append(i)
             for w in sorted(f.core):
-                by_core[w].append(ref)
+                by_core[w].append(i)
 
-        def nearest(ref: str) -> list[str]:
-            found: list[str] = []
+        def nearest(i: int) -> list[int]:
+            found: list[int] = []
             for postings in (by_key, by_core):
-                shared: dict[str, float] = defaultdict(float)
-                for w in keys[ref]:
+                shared: dict[int, float] = defaultdict(float)
+                for w in keys[i]:
                     bucket = postings.get(w, ())
                     if len(bucket) <= max_postings:
                         weight = self.weight[w]
                         for other in bucket:
                             shared[other] += weight
-                shared.pop(ref, None)
+                shared.pop(i, None)
                 if len(shared) > keep:
                     # Heaviest first, ties by ref: two C-level stable sorts beat a keyed heap here.
                     ranked = sorted(shared.items())
@@ -383,8 +386,9 @@ class Matcher:
             return found
 
         pairs: set[tuple[str, str]] = set()
-        for ref, found in zip(refs, parallel.map_ordered(nearest, refs)):
-            pairs.update((ref, other) if ref < other else (other, ref) for other in found)
+        mine = [number[ref] for ref in refs]
+        for i, found in zip(mine, parallel.map_ordered(nearest, mine)):
+            pairs.update((ordered[i], ordered[o]) if i < o else (ordered[o], ordered[i]) for o in found)
         if self.vectors is not None:
             pairs |= self._nearest_pairs(refs)
         return pairs
