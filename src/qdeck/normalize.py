@@ -187,4 +187,6 @@ def _fix_question(q: Question) -> Question:
 
 def normalize(questions: list[Question]) -> list[Question]:
     """The normalize stage: every text field of every question, fixed."""
-    return [_fix_question(q) for q in questions]
+    from qdeck import parallel
+
+    return parallel.map_ordered(_fix_question, questions)

@@ -27,22 +27,21 @@ class Catalog:
 
 
 def read_catalog(recipe: Recipe) -> Catalog:
-    """Ingest and normalize every source of a recipe."""
+    """Ingest and normalize every source of a recipe, reusing the cached result of an unchanged source."""
     results = ingest(recipe.sources)
-    questions = [q for result in results for q in _normalized(result)]
-    return Catalog(recipe, tuple(results), tuple(questions))
-
-
-def _normalized(result: SourceResult) -> list[Question]:
-    """The normalize stage for one source, reusing a cached result for an unchanged source."""
-    key = f"{result.cache_key}-normalized"
-    cached = cache.load_parsed(key) if result.cache_key else None
-    if cached is not None:
-        return list(cached.questions)
-    questions = normalize(list(result.questions))
-    if result.cache_key:
-        cache.store_parsed(key, Parsed(questions=tuple(questions)))
-    return questions
+    done: list[list[Question] | None] = []
+    for result in results:
+        cached = cache.load_parsed(f"{result.cache_key}-normalized") if result.cache_key else None
+        done.append(None if cached is None else list(cached.questions))
+    # One normalize call for every source that needs it, so a large one spreads over the cores.
+    todo = [result for result, questions in zip(results, done) if questions is None]
+    fixed = iter(normalize([q for result in todo for q in result.questions]))
+    for n, result in enumerate(results):
+        if done[n] is None:
+            done[n] = [next(fixed) for _ in result.questions]
+            if result.cache_key:
+                cache.store_parsed(f"{result.cache_key}-normalized", Parsed(questions=tuple(done[n])))
+    return Catalog(recipe, tuple(results), tuple(q for questions in done for q in questions or ()))
 
 
 def load_catalog(recipe: str | Path | None = None) -> list[Question]:

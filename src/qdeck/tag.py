@@ -534,8 +534,11 @@ def _draft(note: Note, questions: Mapping[str, Question], tax: Taxonomy, overrid
            evidence: Mapping[str, tuple[dict[str, float], str]]) -> _Draft:
     members = tuple(questions[r] for r in sorted(note.refs) if r in questions) or (_stand_in(note),)
     found = [evidence.get(q.ref) or _evidence(q, tax) for q in members]
-    per_question = [scores for scores, _ in found]
-    scores = {t: sum(s.get(t, 0.0) for s in per_question) / len(members) for t in tax.topics}
+    totals: dict[str, float] = defaultdict(float)
+    for question_scores, _ in found:  # member order, as the sums always were
+        for topic, value in question_scores.items():
+            totals[topic] += value
+    scores = {t: totals.get(t, 0.0) / len(members) for t in tax.topics}
     topics = choose_topics(scores, tax)
     kinds = [kind for _, kind in found]
     code_kind = next((rule.kind for rule in tax.kind_rules if rule.code_task), None)
