@@ -236,6 +236,8 @@ class Matcher:
     # Weights in fixed point: integer sums are exact, so a score never depends on set iteration
     # order (the hash seed), and summing ints is several times faster than math.fsum.
     _fixed: dict[str, int] = field(default_factory=dict, repr=False)
+    _totals: dict[frozenset[str], int] = field(default_factory=dict, repr=False)
+    _vetoes: dict[tuple[str, str], bool] = field(default_factory=dict, repr=False)
 
     def __post_init__(self) -> None:
         self._fixed = {w: round(v * (1 << 32)) for w, v in self.weight.items()}
@@ -256,17 +258,31 @@ class Matcher:
             weight[w] *= KIND_WEIGHT
         return cls(vocab, features, weight)
 
+    def _total(self, words: frozenset[str]) -> int:
+        # A question's word sets meet many others: their totals are summed once (frozensets cache their hash).
+        total = self._totals.get(words)
+        if total is None:
+            total = self._totals[words] = sum(map(self._fixed.__getitem__, words))
+        return total
+
     def _jaccard(self, a: frozenset[str], b: frozenset[str]) -> float:
         if not a or not b:
             return 0.0
-        weight = self._fixed.__getitem__
-        union = sum(map(weight, a | b))
-        return sum(map(weight, a & b)) / union if union else 0.0
+        shared = sum(map(self._fixed.__getitem__, a & b))
+        union = self._total(a) + self._total(b) - shared  # exact: integer weights
+        return shared / union if union else 0.0
 
     def _covered(self, part: frozenset[str], whole: frozenset[str]) -> float:
-        weight = self._fixed.__getitem__
-        total = sum(map(weight, part))
-        return sum(map(weight, part & whole)) / total if total else 0.0
+        total = self._total(part)
+        return sum(map(self._fixed.__getitem__, part & whole)) / total if total else 0.0
+
+    def vetoed(self, ref_a: str, ref_b: str) -> bool:
+        """A swapped code token or number, or a known contrast, makes look-alikes different questions."""
+        key = (ref_a, ref_b) if ref_a < ref_b else (ref_b, ref_a)
+        veto = self._vetoes.get(key)
+        if veto is None:
+            veto = self._vetoes[key] = self._vetoed(*key)
+        return veto
 
     def similarity(self, ref_a: str, ref_b: str) -> float:
         key = (ref_a, ref_b) if ref_a < ref_b else (ref_b, ref_a)
@@ -326,8 +342,7 @@ class Matcher:
             return 1.0
         return self.title_discount
 
-    def vetoed(self, ref_a: str, ref_b: str) -> bool:
-        """A swapped code token or number, or a known contrast, makes look-alikes different questions."""
+    def _vetoed(self, ref_a: str, ref_b: str) -> bool:
         fa, fb = self.features[ref_a], self.features[ref_b]
         # A code word the other question names in prose (`import` vs "import system") is no swap.
         code_a, code_b = fa.code - fb.every, fb.code - fa.every
@@ -365,16 +380,21 @@ class Matcher:
             for w in sorted(f.core):
                 by_core[w].append(i)
 
+        fixed = self._fixed
+
         def nearest(i: int) -> list[int]:
             found: list[int] = []
             for postings in (by_key, by_core):
-                shared: dict[int, float] = defaultdict(float)
-                for w in keys[i]:
-                    bucket = postings.get(w, ())
-                    if len(bucket) <= max_postings:
-                        weight = self.weight[w]
-                        for other in bucket:
-                            shared[other] += weight
+                buckets = [(postings[w], fixed[w]) for w in keys[i] if w in postings and len(postings[w]) <= max_postings]
+                if not buckets:
+                    continue
+                # Integer weights sum exactly in any order, so the largest bucket goes in at C speed.
+                buckets.sort(key=lambda bucket: -len(bucket[0]))
+                shared = dict.fromkeys(buckets[0][0], buckets[0][1])
+                get = shared.get
+                for bucket, weight in buckets[1:]:
+                    for other in bucket:
+                        shared[other] = get(other, 0) + weight
                 shared.pop(i, None)
                 if len(shared) > keep:
                     # Heaviest first, ties by ref: two C-level stable sorts beat a keyed heap here.
