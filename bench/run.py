@@ -29,10 +29,7 @@ Run on demand (`make bench`), never as a timed unit test. What it measures:
 * Floor: the notes the build produced (`build/<slug>.catalog.jsonl`) written with plain
   genanki (a simple one-card model with the same 14 field names, values as escaped text) into the
   same package plan (full deck, plus one per tier where the recipe asks), in a separate
-  process; reported as the in-process write time and the whole-process time. A second floor
-  writes the fields exactly as the build's packages hold them (rendered HTML with highlighted
-  code, read back from build/ before the clock starts): genanki's own per-field HTML check and
-  the INSERTs cost more for the real fields, so that is the floor for the same notes.
+  process; reported as the in-process write time and the whole-process time.
 * Dedup quality of each synthetic first build against its truth.json (pairwise precision and
   recall, wrong pairs by kind, look-alike groups merged; see bench/generate.py), as information.
 
@@ -252,7 +249,6 @@ class Result:
     notes: int | None = None
     stages: dict[str, float] = field(default_factory=dict)
     floor_write: float | None = None
-    floor_rendered: float | None = None  # genanki writing the packages' own HTML fields
     floor_process: float | None = None
     floor_rss: float | None = None
     rewritten: list[str] = field(default_factory=list)
@@ -368,20 +364,17 @@ def time_stages(project: Project, runs: int, timeout: float, python: Path, resul
 
 def time_floor(project: Project, runs: int, timeout: float, python: Path, result: Result) -> None:
     """The bare genanki write of the same notes, as its own process."""
-    writes, rendered, walls, rss = [], [], [], []
+    writes, walls, rss = [], [], []
     for _ in range(runs):
         m = measure([str(python), str(Path(__file__).resolve()), "--_floor", str(project.path)], project.path, timeout)
         if not m.ok:
             result.error = result.error or ("floor: timed out" if m.timed_out else f"floor: {_tail(m.stderr)}")
             return
-        times = json.loads(m.stdout.strip().splitlines()[-1])
-        writes.append(times["write"])
-        rendered.append(times["write_rendered"])
+        writes.append(json.loads(m.stdout.strip().splitlines()[-1])["write"])
         walls.append(m.wall)
         if m.rss_mb is not None:
             rss.append(m.rss_mb)
     result.floor_write = statistics.median(writes)
-    result.floor_rendered = statistics.median(rendered)
     result.floor_process = statistics.median(walls)
     result.floor_rss = max(rss) if rss else None
 
@@ -466,23 +459,7 @@ def _floor_main(folder: Path) -> int:
                 deck.add_note(genanki.Note(model=model, fields=[html.escape(v, quote=False) for v in values],
                                            guid=n["guid"], tags=n["tags"]))
             genanki.Package(deck).write_to_file(os.path.join(tmp, f"{name}.apkg"))
-    plain = time.perf_counter() - started
-
-    # The same notes as the build's packages hold them: their rendered HTML fields, read back
-    # from build/ before the clock starts, written by plain genanki in the same plan.
-    from qdeck.export import read_apkg
-
-    built = {name: read_apkg(project.build / f"{name}.apkg").notes for name, chosen in plan if chosen}
-    started = time.perf_counter()
-    with tempfile.TemporaryDirectory(prefix="qdeck-floor-") as tmp:
-        for name, held in built.items():
-            deck = genanki.Deck(2059400110, deck_name)
-            for n in held:
-                values = [n.fields.get(f, "") for f in FLOOR_FIELDS]
-                deck.add_note(genanki.Note(model=model, fields=values, guid=n.guid, tags=list(n.tags)))
-            genanki.Package(deck).write_to_file(os.path.join(tmp, f"{name}.apkg"))
-    rendered = time.perf_counter() - started
-    print(json.dumps({"write": plain, "write_rendered": rendered, "notes": len(notes), "packages": len(plan)}))
+    print(json.dumps({"write": time.perf_counter() - started, "notes": len(notes), "packages": len(plan)}))
     return 0
 
 
@@ -537,7 +514,7 @@ def fmt(value: float | None, digits: int = 2, unit: str = "") -> str:
 def table(results: list[Result]) -> str:
     head = ["workload", "build", "questions", "notes", "runs", "median s", "min–max s", "cpu s", "peak RSS MB",
             "setup", "ingest", "dedupe+tag", "identity", "export", "(write_apkg)", "lock+reports", "floor write s",
-            "floor proc s", "export ÷ floor", "floor, built fields s", "export ÷ that floor"]
+            "floor proc s", "export ÷ floor"]
     rows = [head, ["---"] * len(head)]
     for r in results:
         ok = r.ok_runs
@@ -553,8 +530,7 @@ def table(results: list[Result]) -> str:
             fmt(r.cpu), rss, fmt(st.get("setup")), fmt(st.get("ingest")), fmt(st.get("dedupe and tag")),
             fmt(st.get("identity")), fmt(st.get("export")), fmt(st.get("write_apkg")), fmt(st.get("lock and reports")),
             fmt(r.floor_write),
-            fmt(r.floor_process), fmt(ratio, 2, "×"), fmt(r.floor_rendered),
-            fmt(st["export"] / r.floor_rendered if st.get("export") is not None and r.floor_rendered else None, 2, "×"),
+            fmt(r.floor_process), fmt(ratio, 2, "×"),
         ])
     return "\n".join("| " + " | ".join(row) + " |" for row in rows)
 
@@ -625,14 +601,8 @@ def targets(results: list[Result]) -> list[str]:
     for r in results:
         if r.kind == "first" and r.stages.get("export") is not None and r.floor_write:
             ratio = r.stages["export"] / r.floor_write
-            lines.append(f"- {r.label}, export stage ≤ {TARGET_EXPORT_FLOOR}× genanki floor (fields as escaped "
-                         f"catalog text): {r.stages['export']:.2f} s vs {r.floor_write:.2f} s = {ratio:.2f}× → "
-                         f"{verdict(ratio <= TARGET_EXPORT_FLOOR)}")
-            if r.floor_rendered:
-                ratio = r.stages["export"] / r.floor_rendered
-                lines.append(f"- {r.label}, export stage ≤ {TARGET_EXPORT_FLOOR}× genanki floor (the same HTML "
-                             f"fields the package holds): {r.stages['export']:.2f} s vs {r.floor_rendered:.2f} s = "
-                             f"{ratio:.2f}× → {verdict(ratio <= TARGET_EXPORT_FLOOR)}")
+            lines.append(f"- {r.label}, export stage ≤ {TARGET_EXPORT_FLOOR}× genanki floor: {r.stages['export']:.2f} s "
+                         f"vs {r.floor_write:.2f} s = {ratio:.2f}× → {verdict(ratio <= TARGET_EXPORT_FLOOR)}")
     return lines
 
 
