@@ -18,7 +18,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
 from pathlib import Path
-from typing import Any, Iterable, Mapping, Sequence
+from typing import Any, Callable, Iterable, Mapping, Sequence
 
 import snowballstemmer
 
@@ -215,6 +215,15 @@ BROAD_TITLE_DISCOUNT = 0.6  # below the merge threshold: a one-word title only j
 BROAD_TITLE_EXTRA = 0.5  # ... unless what the question adds weighs at most this share of the title
 
 
+def _memoized(store: dict[tuple[str, str], Any], compute: Callable[[str, str], Any], ref_a: str, ref_b: str) -> Any:
+    """A pair's value, computed once whichever way round the pair is asked for."""
+    key = (ref_a, ref_b) if ref_a < ref_b else (ref_b, ref_a)
+    value = store.get(key)
+    if value is None:
+        value = store[key] = compute(*key)
+    return value
+
+
 @dataclass
 class Matcher:
     """Scores pairs of questions; holds the corpus statistics the scores need."""
@@ -278,18 +287,10 @@ class Matcher:
 
     def vetoed(self, ref_a: str, ref_b: str) -> bool:
         """A swapped code token or number, or a known contrast, makes look-alikes different questions."""
-        key = (ref_a, ref_b) if ref_a < ref_b else (ref_b, ref_a)
-        veto = self._vetoes.get(key)
-        if veto is None:
-            veto = self._vetoes[key] = self._vetoed(*key)
-        return veto
+        return _memoized(self._vetoes, self._vetoed, ref_a, ref_b)
 
     def similarity(self, ref_a: str, ref_b: str) -> float:
-        key = (ref_a, ref_b) if ref_a < ref_b else (ref_b, ref_a)
-        score = self._scores.get(key)
-        if score is None:
-            score = self._scores[key] = self._similarity(*key)
-        return score
+        return _memoized(self._scores, self._similarity, ref_a, ref_b)
 
     def score_pairs(self, pairs: Sequence[tuple[str, str]], span: int = 20_000) -> list[float]:
         """`similarity` of each pair (a < b), on forked workers for many pairs; all are memoized."""
