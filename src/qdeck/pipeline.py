@@ -130,8 +130,8 @@ def package_plan(recipe: Recipe, notes: list[Note]) -> list[tuple[str, list[Note
 
 
 def _inputs_digest(recipe: Recipe, out_dir: Path, embeddings: bool) -> str:
-    """Everything a build reads: the recipe, its data folder, source files kept elsewhere, the lock."""
-    paths = {recipe.path, recipe.lock_path}
+    """Everything a build reads but the lock: the recipe, its data folder, source files kept elsewhere."""
+    paths = {recipe.path}
     if recipe.data_dir.is_dir():
         paths.update(p for p in recipe.data_dir.rglob("*") if p.is_file())
     for spec in recipe.sources:
@@ -148,7 +148,7 @@ def _current(recipe: Recipe, out_dir: Path, inputs: str) -> BuildResult | None:
     """The last build's result when nothing it read or wrote has changed since."""
     stamp = cache.load_stamp(_stamp_name(recipe, out_dir))
     try:
-        if stamp is None or stamp["inputs"] != inputs:
+        if stamp is None or stamp["inputs"] != inputs or recipe.lock_path.resolve().as_posix() not in stamp["outputs"]:
             return None
         if any(cache.file_sha256(Path(p)) != digest for p, digest in stamp["outputs"].items()):
             return None
@@ -159,15 +159,15 @@ def _current(recipe: Recipe, out_dir: Path, inputs: str) -> BuildResult | None:
         return None  # a stamp from another version: build
 
 
-def _store_stamp(recipe: Recipe, out_dir: Path, embeddings: bool, result: BuildResult) -> None:
+def _store_stamp(recipe: Recipe, out_dir: Path, inputs: str, result: BuildResult) -> None:
     from qdeck.identity import IdentityReport
 
     # What the same build run again reports: every note is then in the lock, unchanged.
     again = IdentityReport(unchanged=tuple(n.guid for n in result.notes))
-    outputs = [*result.packages, recipe.lock_path, *_report_paths(recipe, out_dir)]
+    outputs = [*result.packages, recipe.lock_path, *_report_paths(recipe, out_dir)]  # the lock is read too
     cache.store_stamp(_stamp_name(recipe, out_dir), {
-        "inputs": _inputs_digest(recipe, out_dir, embeddings),
-        "outputs": {str(p.resolve()): cache.file_sha256(p) for p in outputs},
+        "inputs": inputs,
+        "outputs": {p.resolve().as_posix(): cache.file_sha256(p) for p in outputs},
         "summary": again.summary(), "counts": again.counts, "headline": result.headline,
         "packages": [str(p) for p in result.packages], "notetype_mod": result.notetype_mod,
     })
@@ -184,8 +184,10 @@ def build(recipe: Recipe, *, out_dir: Path = Path("build"), check: bool = False,
 
     With `reuse`, a build whose inputs and outputs are those of the last build returns at once.
     """
-    if reuse and not check and cache.cache_dir() is not None:
-        current = _current(recipe, out_dir, _inputs_digest(recipe, out_dir, embeddings))
+    # Digested before the stages run, so an input edited mid-build is never stamped as built.
+    inputs = _inputs_digest(recipe, out_dir, embeddings) if not check and cache.cache_dir() is not None else ""
+    if reuse and inputs:
+        current = _current(recipe, out_dir, inputs)
         if current is not None:
             return current
     # A build allocates millions of small objects that live until it ends and form no cycles;
@@ -200,8 +202,8 @@ def build(recipe: Recipe, *, out_dir: Path = Path("build"), check: bool = False,
         clear_render_cache()
         if collecting:
             gc.enable()
-    if not check:
-        _store_stamp(recipe, out_dir, embeddings, result)
+    if inputs:
+        _store_stamp(recipe, out_dir, inputs, result)
     return result
 
 
