@@ -14,7 +14,7 @@ from dataclasses import fields
 from contextlib import contextmanager
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any, Callable, Iterator
 
 from qdeck.errors import OutputError
 from qdeck.models import Parsed, Question, Skipped
@@ -84,26 +84,40 @@ def _parsed_from_json(data: dict[str, Any]) -> Parsed:
     )
 
 
-def load_parsed(key: str) -> Parsed | None:
+def _load(name: str) -> bytes | None:
+    """An entry's bytes; a missing or unreadable entry (or no cache) is only a miss."""
     folder = cache_dir()
     if folder is None:
         return None
     try:
-        return _parsed_from_json(json.loads((folder / f"parse-{key}.json").read_text(encoding="utf-8")))
-    except (OSError, ValueError, KeyError, TypeError):
-        return None  # a missing or unreadable entry is only a miss
+        return (folder / name).read_bytes()
+    except OSError:
+        return None
 
 
-def store_parsed(key: str, parsed: Parsed) -> None:
+def _store(name: str, data: Callable[[], bytes]) -> None:
+    """Write an entry; `data` is only called when the cache is on and writable."""
     folder = cache_dir()
     if folder is None or _read_only:
         return
     from qdeck.files import write_atomic
 
     try:
-        write_atomic(folder / f"parse-{key}.json", json.dumps(_parsed_to_json(parsed), ensure_ascii=False).encode())
+        write_atomic(folder / name, data())
     except OutputError:
         pass  # the cache only saves time; a read-only folder must not fail the build
+
+
+def load_parsed(key: str) -> Parsed | None:
+    data = _load(f"parse-{key}.json")
+    try:
+        return None if data is None else _parsed_from_json(json.loads(data))
+    except (ValueError, KeyError, TypeError):
+        return None
+
+
+def store_parsed(key: str, parsed: Parsed) -> None:
+    _store(f"parse-{key}.json", lambda: json.dumps(_parsed_to_json(parsed), ensure_ascii=False).encode())
 
 
 # ---------------------------------------------------------------------- build stamps
@@ -133,30 +147,21 @@ def file_sha256(path: Path) -> str | None:
         return None
 
 
-def _stamp_path(name: str) -> Path | None:
-    folder = cache_dir()
-    return None if folder is None else folder / f"stamp-{hashlib.sha256(name.encode()).hexdigest()[:24]}.json"
+def _stamp_file(name: str) -> str:
+    return f"stamp-{hashlib.sha256(name.encode()).hexdigest()[:24]}.json"
 
 
 def load_stamp(name: str) -> dict[str, Any] | None:
-    path = _stamp_path(name)
+    data = _load(_stamp_file(name))
     try:
-        data = json.loads(path.read_text(encoding="utf-8")) if path is not None else None
-    except (OSError, ValueError):
+        stamp = None if data is None else json.loads(data)
+    except ValueError:
         return None
-    return data if isinstance(data, dict) else None
+    return stamp if isinstance(stamp, dict) else None
 
 
 def store_stamp(name: str, data: dict[str, Any]) -> None:
-    path = _stamp_path(name)
-    if path is None or _read_only:
-        return
-    from qdeck.files import write_atomic
-
-    try:
-        write_atomic(path, json.dumps(data, ensure_ascii=False, sort_keys=True).encode())
-    except OutputError:
-        pass  # the stamp only saves time
+    _store(_stamp_file(name), lambda: json.dumps(data, ensure_ascii=False, sort_keys=True).encode())
 
 
 # ---------------------------------------------------------------------- parsed objects
@@ -165,27 +170,18 @@ def store_stamp(name: str, data: dict[str, Any]) -> None:
 
 
 def load_object(key: str) -> Any | None:
-    folder = cache_dir()
-    if folder is None:
+    data = _load(f"object-{key}.pickle")
+    if data is None:
         return None
     import pickle
 
     try:
-        with open(folder / f"object-{key}.pickle", "rb") as handle:
-            return pickle.load(handle)
+        return pickle.loads(data)
     except Exception:  # noqa: BLE001 - any unreadable entry (truncated, old classes) is a miss
         return None
 
 
 def store_object(key: str, value: Any) -> None:
-    folder = cache_dir()
-    if folder is None or _read_only:
-        return
     import pickle
 
-    from qdeck.files import write_atomic
-
-    try:
-        write_atomic(folder / f"object-{key}.pickle", pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL))
-    except OutputError:
-        pass
+    _store(f"object-{key}.pickle", lambda: pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL))
