@@ -12,7 +12,8 @@ import multiprocessing
 import os
 import sys
 from concurrent.futures import ProcessPoolExecutor
-from typing import Any, Callable, Sequence, TypeVar
+from contextlib import contextmanager
+from typing import Any, Callable, Iterator, Sequence, TypeVar
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -38,20 +39,31 @@ def map_ordered(fn: Callable[[T], R], items: Sequence[T], *, min_items: int | No
     bar = MIN_ITEMS if min_items is None else min(min_items, MIN_ITEMS)
     if len(items) < bar or count < 2 or not sys.platform.startswith("linux"):
         return [fn(x) for x in items]
+    size = -(-len(items) // (count * 4))  # a few chunks per worker evens out their speeds
+    chunks = [items[i : i + size] for i in range(0, len(items), size)]
+    with _forking(fn), ProcessPoolExecutor(count, mp_context=multiprocessing.get_context("fork")) as pool:
+        return [result for chunk in pool.map(_run_chunk, chunks) for result in chunk]
+
+
+@contextmanager
+def _forking(fn: Callable[..., Any]) -> Iterator[None]:
+    """Workers forked inside this block find `fn` as their job (a fork pool forks on its first submit)."""
     global _job
     previous, _job = _job, fn
     try:
-        size = -(-len(items) // (count * 4))  # a few chunks per worker evens out their speeds
-        chunks = [items[i : i + size] for i in range(0, len(items), size)]
-        with ProcessPoolExecutor(count, mp_context=multiprocessing.get_context("fork")) as pool:
-            return [result for chunk in pool.map(_run_chunk, chunks) for result in chunk]
+        yield
     finally:
         _job = previous
 
 
-def _run_chunk(chunk: Sequence[Any]) -> list[Any]:
+def _the_job() -> Callable[..., Any]:
     assert _job is not None, "forked without a job"
-    return [_job(x) for x in chunk]
+    return _job
+
+
+def _run_chunk(chunk: Sequence[Any]) -> list[Any]:
+    job = _the_job()
+    return [job(x) for x in chunk]
 
 
 class Beside:
@@ -61,13 +73,9 @@ class Beside:
         self._fn = fn
         self._pool: ProcessPoolExecutor | None = None
         if enabled and workers() >= 2 and sys.platform.startswith("linux"):
-            global _job
-            previous, _job = _job, fn
-            try:
+            with _forking(fn):
                 self._pool = ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("fork"))
-                self._future = self._pool.submit(_call_job)  # a fork pool forks here, inside submit
-            finally:
-                _job = previous
+                self._future = self._pool.submit(_call_job)
 
     def result(self) -> Any:
         if self._pool is None:
@@ -79,5 +87,4 @@ class Beside:
 
 
 def _call_job() -> Any:
-    assert _job is not None, "forked without a job"
-    return _job()
+    return _the_job()()
