@@ -197,13 +197,12 @@ class _IdFeed:
 
     def __init__(self, decks: Sequence[genanki.Deck], notes: Sequence[Note]) -> None:
         mods = {n.guid: n.mod for n in notes}
-        # One template and a question that is never empty (`_validate`): one card per note.
-        # genanki recomputes `cards` on every access, so it is not asked; check_used_up checks.
-        order = [(note.guid, 1) for deck in decks for note in deck.notes]
-        note_ids = _assign_ids((guid, mods[guid]) for guid, _ in order)
-        card_ids = _assign_ids((f"{guid}\x1f{ord_}", mods[guid]) for guid, count in order for ord_ in range(count))
-        self._ids = iter([i for guid, count in order
-                          for i in (note_ids[guid], *(card_ids[f"{guid}\x1f{o}"] for o in range(count)))])
+        # One template and a question that is never empty (`_validate`): one card (ord 0) per
+        # note. genanki recomputes `cards` on every access, so it is not asked; check_used_up checks.
+        order = [note.guid for deck in decks for note in deck.notes]
+        note_ids = _assign_ids((guid, mods[guid]) for guid in order)
+        card_ids = _assign_ids((f"{guid}\x1f0", mods[guid]) for guid in order)
+        self._ids = iter([i for guid in order for i in (note_ids[guid], card_ids[f"{guid}\x1f0"])])
 
     def __iter__(self) -> "_IdFeed":
         return self
