@@ -582,6 +582,7 @@ _TRICKY = st.sampled_from([
     "", " ", "\n", "a\n", "a\n\n", "\na", " a", "a ", "a: b", "a:", "a #b", "#a", "- a", "? a", "yes", "No", "null",
     "~", "1", "1.5", "0x1f", "2024-01-01", "'q'", '"q"', "`x`", "a\tb", "a \nb", "a\n b", "a\r\nb", "é\u2028x",
     "\x85", "\ufeff", "x\x7f", "[1, 2]", "{a}", "*a", "&a", "!a", "|a", ">a", "%a", "@a", "(a)", "a\n\nb\n",
+    "...", "---", "-", "-1", ".5", "... a",  # a leading "-" or "." may be a YAML indicator
 ])
 _TEXT = st.one_of(_TRICKY, st.text(max_size=40), st.lists(st.one_of(_TRICKY, st.text(max_size=12)), max_size=4)
                   .map("".join))

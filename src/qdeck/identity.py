@@ -466,8 +466,9 @@ def _scalar(value: str, indent: int) -> str:
     if _NEVER_FAST.search(value):
         raise _NotFast(value)
     if "\n" not in value:
+        # A leading "-" or "." may be an indicator ("- a", "-", "---", "..."): the analyzer decides.
         if _PLAIN.fullmatch(value) and not _NOT_PLAIN.search(value) and value not in _NOT_STRINGS \
-                and (value[0].isalpha() or _reads_as_string(value)) and not value.startswith("- "):
+                and (value[0].isalpha() or (value[0] not in "-." and _reads_as_string(value))):
             return value
         # The rest take PyYAML's own analysis (slower, so only here), as its emitter decides.
         analysis = _ANALYZER.analyze_scalar(value)
