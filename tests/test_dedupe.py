@@ -70,6 +70,9 @@ def test_paraphrases_share_a_note(note_of, together):
         ("levels-415#23", "levels-415#24"),  # `/` vs `//`
         ("levels-415#29", "levels-415#401"),  # `=` vs `==` against `is` vs `==`
         ("deep-dive-71#1", "deep-dive-71#1.1"),  # an answer and its own follow-up
+        ("levels-415#43", "levels-415#44"),  # `s[:4]` vs `s[4:]`
+        ("levels-415#63", "levels-415#64"),  # `bool("")` vs `bool([])`
+        ("levels-415#256", "levels-415#257"),  # a file opened for reading vs for writing
     ],
 )
 def test_look_alikes_stay_apart(note_of, apart):
@@ -85,6 +88,16 @@ def test_contrast_veto_on_made_up_pairs():
     assert groups(q("a#1", "What is the Global Interpreter Lock?"), q("b#1", "Explain the GIL.")) == [
         ["a#1", "b#1"]
     ]
+
+
+def test_one_name_applied_to_other_values_is_another_question():
+    """Code expressions that share their names but not their values (`bool("")`, `bool(None)`)
+    are different questions; an expression written inside a longer one is the same."""
+    assert groups(q("a#1", 'What does `bool("")` evaluate to?'), q("b#1", "What does `bool(None)` evaluate to?"),
+                  q("c#1", 'What does `bool("Hello")` evaluate to?')) == [["a#1"], ["b#1"], ["c#1"]]
+    assert groups(q("a#1", 'What is `if __name__ == "__main__":` for?'),
+                  q("b#1", 'What is `__name__ == "__main__"` used for?')) == [["a#1", "b#1"]]
+    assert groups(q("a#1", "Explain `str()` and `repr()`."), q("b#1", "Explain `str` and `repr`.")) == [["a#1", "b#1"]]
 
 
 def test_a_short_question_finds_its_long_form():

@@ -37,6 +37,9 @@ _CLAUSE = re.compile(
     re.IGNORECASE,
 )
 _CODE_SPAN = re.compile(r"`([^`]+)`")
+_EXPRESSION = re.compile(r"[^a-z0-9_.]")
+_NAME = re.compile(r"[a-z_][a-z0-9_.]*")
+_ENCLOSED = re.compile(r"\([^()]*\)|\[[^\[\]]*\]|\{[^{}]*\}|\"[^\"]*\"|'[^']*'")
 _COMPARISON = re.compile(r"\b(?:vs\.?|versus|compared?|comparison|contrast|differ|difference|differences)\b", re.IGNORECASE)
 _STEMMER = snowballstemmer.stemmer("english")
 
@@ -158,6 +161,37 @@ def code_words(text: str, vocab: Vocabulary) -> frozenset[str]:
     return words | bare
 
 
+def code_literals(text: str) -> dict[frozenset[str], frozenset[str]]:
+    """Code spans that are expressions, not bare names, by the words outside their brackets and
+    quotes: `bool("")`, `bool([])` and `bool(None)` apply one name to other values. Spacing is dropped.
+
+    >>> code_literals('Is `s[:4]`, `bool("")`, `sorted()` or `__repr__` it?')
+    {frozenset({'s'}): frozenset({'s[:4]'}), frozenset({'bool'}): frozenset({'bool("")'})}
+    """
+    found: dict[frozenset[str], set[str]] = defaultdict(set)
+    for span in _CODE_SPAN.findall(text):
+        literal = re.sub(r"\s+", "", span.lower())
+        if not _EXPRESSION.search(literal.removesuffix("()")):
+            continue
+        outside, inside = span, ""
+        while inside != outside:
+            inside, outside = outside, _ENCLOSED.sub(" ", outside)
+        # The names as written: a one-letter variable (`s[:4]`) is no framing word here.
+        names = frozenset(_NAME.findall(outside.lower()))
+        if names:
+            found[names].add(literal)
+    return {names: frozenset(literals) for names, literals in found.items()}
+
+
+def _other_values(mine: frozenset[str], theirs: frozenset[str]) -> bool:
+    """Each side writes an expression that is no part of the other's, nor they of it
+    (`__name__ == "__main__"` is part of `if __name__ == "__main__":`)."""
+    def unmatched(side: frozenset[str], other: frozenset[str]) -> bool:
+        return any(not any(a in b or b in a for b in other) for a in side)
+
+    return unmatched(mine, theirs) and unmatched(theirs, mine)
+
+
 def is_fragment(text: str) -> bool:
     """A heading-style title ("Mutable default argument problem"), not a sentence.
 
@@ -176,6 +210,7 @@ class Features:
     contrasts: Mapping[frozenset[str], frozenset[str]] = field(default_factory=dict)  # group -> words named
     every: frozenset[str] = frozenset()  # all its words, parentheses included
     comparison: bool = False  # asks how alternatives differ ("X vs Y", "compare", "difference")
+    literals: Mapping[frozenset[str], frozenset[str]] = field(default_factory=dict)  # see code_literals
 
 
 def _contrast_members(words: frozenset[str], vocab: Vocabulary) -> dict[frozenset[str], frozenset[str]]:
@@ -207,7 +242,8 @@ def _features(text: str, vocab: Vocabulary) -> Features:
     plain = _PARENS.sub(" ", text)
     full = (content_words(plain, vocab) if plain != text else every) or every
     return Features(full, content_words(core_text(text), vocab), code_words(text, vocab), is_fragment(text),
-                    _contrast_members(full, vocab), every, bool(_COMPARISON.search(text)))
+                    _contrast_members(full, vocab), every, bool(_COMPARISON.search(text)),
+                    code_literals(text))
 
 
 KIND_WEIGHT = 0.5
@@ -356,6 +392,10 @@ class Matcher:
             return True
         # An operator or number only one side has (`=` vs `==`) is a different question too.
         if fa.code and fb.code and any(not w.isalpha() for w in code_a | code_b):
+            return True
+        # The same names in other punctuation (`s[:4]` vs `s[4:]`, `bool("")` vs `bool([])`) ask
+        # about other values.
+        if any(_other_values(written, fb.literals[words]) for words, written in fa.literals.items() if words in fb.literals):
             return True
         # Two questions naming different members of one contrast group ask different things.
         return any(fb.contrasts[g] != named for g, named in fa.contrasts.items() if g in fb.contrasts)
