@@ -73,6 +73,7 @@ def test_paraphrases_share_a_note(note_of, together):
         ("levels-415#43", "levels-415#44"),  # `s[:4]` vs `s[4:]`
         ("levels-415#63", "levels-415#64"),  # `bool("")` vs `bool([])`
         ("levels-415#256", "levels-415#257"),  # a file opened for reading vs for writing
+        ("answered-200#128", "answered-200#105"),  # async context managers vs the context manager protocol
     ],
 )
 def test_look_alikes_stay_apart(note_of, apart):
