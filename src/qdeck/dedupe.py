@@ -6,7 +6,7 @@ weighted by rarity (kind words such as "function" or "module" count half). Candi
 come from inverted indexes of each question's rarest words and of its core-clause words,
 so only questions sharing a rare word are ever scored (sub-quadratic). Two
 clusters merge only when every cross pair agrees (no transitive chaining) and no
-contrast veto fires (`10 / 3` vs `10 // 3`).
+contrast veto fires (`10 / 3` vs `10 // 3`, `s[:4]` vs `s[4:]`).
 """
 
 from __future__ import annotations
