@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from itertools import product
 from typing import Optional
 
-__all__ = ["repair_answer", "repair_question"]
+__all__ = ["has_english_words", "repair_answer", "repair_question"]
 
 # --- How the scrape damaged the text -----------------------------------------
 # Each <li> became "- text", but every <code> lost its backticks and the spaces
@@ -121,8 +121,14 @@ def _english_frequencies() -> dict[str, float]:
         import wordfreq
 
         return wordfreq.get_frequency_dict("en", wordlist="large")
-    except Exception:  # without the list every word is unknown: degrade, never crash
+    except Exception:  # never a crash in the middle of a search: `has_english_words` says so first
         return {}
+
+
+def has_english_words() -> bool:
+    """Whether the English word list loads. Without it every prose word looks like code (about
+    half of answered-200's questions gain stray backticks), so a repair must not run."""
+    return bool(_english_frequencies())
 
 
 @functools.lru_cache(maxsize=65536)

@@ -11,6 +11,7 @@ import re
 from typing import Any
 
 from qdeck import parallel
+from qdeck.errors import InputError
 from qdeck.formats.common import Ledger, compile_option
 from qdeck.models import Parsed, Question
 
@@ -70,6 +71,11 @@ def parse(lines: list[str], spec: Any) -> Parsed:
     close()
     texts = [(match.group("text").strip(), body) for match, _, body in found]
     if repair:
+        from qdeck.repair import has_english_words
+
+        if not has_english_words():
+            raise InputError(f"source {spec.name!r}: the {repair} repair needs the `wordfreq` package "
+                             "(a qdeck dependency) and it does not load; reinstall qdeck (pip install -e .)", spec.file)
         # The repair search takes tens of milliseconds per answer; answers are independent.
         repaired = parallel.map_ordered(_repaired, texts, min_items=32)
     else:
