@@ -101,6 +101,23 @@ def test_one_name_applied_to_other_values_is_another_question():
     assert groups(q("a#1", "Explain `str()` and `repr()`."), q("b#1", "Explain `str` and `repr`.")) == [["a#1", "b#1"]]
 
 
+def test_questions_written_alike_but_for_one_word_are_different():
+    from qdeck.dedupe import _one_word_apart, word_shape
+
+    # No contrast group knows "flattens" and "normalises": the shared wording says the one word is the question.
+    flatten = q("a#1", "Write a function that flattens nested dictionaries in a single pass.")
+    normalise = q("b#1", "Write a function that normalises nested dictionaries in a single pass.")
+    assert Matcher.build([flatten, normalise], VOCAB).vetoed("a#1", "b#1")
+    # A synonym, a kind word or a reworded question is no such swap.
+    dicts, dictionaries = q("a#1", "How do you merge two dicts?"), q("b#1", "How do you merge two dictionaries?")
+    assert not Matcher.build([dicts, dictionaries], VOCAB).vetoed("a#1", "b#1")
+    assert groups(dicts, dictionaries) == [["a#1", "b#1"]]
+    statement, function = (word_shape(f"What does the `print` {kind} do?", VOCAB) for kind in ("statement", "function"))
+    assert not _one_word_apart(statement, function, VOCAB.kinds)
+    assert _one_word_apart(statement, function, frozenset())
+    assert not _one_word_apart(word_shape("What is a list?", VOCAB), word_shape("Explain tuples.", VOCAB), frozenset())
+
+
 def test_a_short_question_finds_its_long_form():
     # The long question's rarest words are all in its add-on; its core clause still finds it.
     short = q("a#1", "What is inheritance?")

@@ -18,7 +18,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
 from pathlib import Path
-from typing import Any, Callable, Iterable, Mapping, Sequence
+from typing import Any, Callable, Iterable, Iterator, Mapping, Sequence
 
 import snowballstemmer
 
@@ -102,20 +102,40 @@ def content_words(text: str, vocab: Vocabulary) -> frozenset[str]:
     >>> sorted(content_words("What is the Global Interpreter Lock?", v))
     ['gil']
     """
+    return frozenset(word for word, content in _words(text, vocab) if content)
+
+
+def word_shape(text: str, vocab: Vocabulary) -> tuple[str, ...]:
+    """The question's words in order: content words stemmed and folded, framing words marked "#".
+
+    >>> v = Vocabulary({"dict": "dictionary"}, frozenset({"how", "do", "you", "a", "in"}), frozenset())
+    >>> word_shape("How do you get all keys in a dict?", v)
+    ('#how', '#do', '#you', 'get', 'all', 'key', '#in', '#a', 'dictionari')
+    """
+    return tuple(word if content else _marked(word) for word, content in _words(text, vocab))
+
+
+@lru_cache(maxsize=None)
+def _marked(framing: str) -> str:
+    # One string per framing word, shared by every shape: 100,000 questions hold about a million.
+    return "#" + framing
+
+
+def _words(text: str, vocab: Vocabulary) -> Iterator[tuple[str, bool]]:
+    """Each word in order, as (stemmed content word, True) or (framing word, False)."""
     text = _JOINER.sub(" ", text.lower().replace("`", " "))
     if vocab.phrases:
         text = vocab.phrase_pattern.sub(lambda m: f" {_replacement(m.group(0), vocab)} ", text)
-    words: set[str] = set()
     for token in _TOKEN.findall(text):
         token = token.removesuffix("()")
         token = vocab.phrases.get(token, token)
         if token in vocab.framing:  # "e.g" before it splits into "e" and "g"
+            yield token, False
             continue
         for part in token.split():
             for piece in _pieces(part):
-                if piece and piece not in vocab.framing:
-                    words.add(stem(piece))
-    return frozenset(words)
+                if piece:
+                    yield (piece, False) if piece in vocab.framing else (stem(piece), True)
 
 
 def _replacement(matched: str, vocab: Vocabulary) -> str:
@@ -148,25 +168,27 @@ def core_text(text: str) -> str:
     return text
 
 
-def code_words(text: str, vocab: Vocabulary) -> frozenset[str]:
+def code_words(text: str, vocab: Vocabulary, words: frozenset[str] | None = None) -> frozenset[str]:
     """Content words written as code or numbers: swapping one changes the question.
+    (`words`: the text's content words, when the caller has them.)
 
     >>> v = Vocabulary({}, frozenset({"what", "is", "the", "of"}), frozenset())
     >>> sorted(code_words("What is the result of `10 // 3`?", v))
     ['//', '10', '3']
     """
     spans = " ".join(_CODE_SPAN.findall(text))
-    words = content_words(spans, vocab) if spans else frozenset()
-    bare = {w for w in content_words(text, vocab) if not w.isalpha()}
-    return words | bare
+    coded = content_words(spans, vocab) if spans else frozenset()
+    bare = {w for w in (content_words(text, vocab) if words is None else words) if not w.isalpha()}
+    return coded | bare
 
 
-def code_literals(text: str) -> dict[frozenset[str], frozenset[str]]:
-    """Code spans that are expressions, not bare names, by the words outside their brackets and
-    quotes: `bool("")`, `bool([])` and `bool(None)` apply one name to other values. Spacing is dropped.
+def code_literals(text: str) -> tuple[tuple[frozenset[str], frozenset[str]], ...]:
+    """Code spans that are expressions, not bare names, grouped by the names outside their
+    brackets and quotes: `bool("")`, `bool([])` and `bool(None)` apply one name to other values.
+    Spacing is dropped.
 
     >>> code_literals('Is `s[:4]`, `bool("")`, `sorted()` or `__repr__` it?')
-    {frozenset({'s'}): frozenset({'s[:4]'}), frozenset({'bool'}): frozenset({'bool("")'})}
+    ((frozenset({'s'}), frozenset({'s[:4]'})), (frozenset({'bool'}), frozenset({'bool("")'})))
     """
     found: dict[frozenset[str], set[str]] = defaultdict(set)
     for span in _CODE_SPAN.findall(text):
@@ -180,7 +202,8 @@ def code_literals(text: str) -> dict[frozenset[str], frozenset[str]]:
         names = frozenset(_NAME.findall(outside.lower()))
         if names:
             found[names].add(literal)
-    return {names: frozenset(literals) for names, literals in found.items()}
+    # A tuple, not a dict: most questions have none, and every empty tuple is one object.
+    return tuple((names, frozenset(literals)) for names, literals in found.items())
 
 
 def _other_values(mine: frozenset[str], theirs: frozenset[str]) -> bool:
@@ -190,6 +213,24 @@ def _other_values(mine: frozenset[str], theirs: frozenset[str]) -> bool:
         return any(not any(a in b or b in a for b in other) for a in side)
 
     return unmatched(mine, theirs) and unmatched(theirs, mine)
+
+
+def _one_word_apart(a: tuple[str, ...], b: tuple[str, ...], kinds: frozenset[str]) -> bool:
+    """Same words in the same places but one content word, which is no kind word (the `print`
+    "statement" or "function").
+
+    >>> _one_word_apart(("#what", "#is", "list"), ("#what", "#is", "tupl"), frozenset())
+    True
+    >>> _one_word_apart(("#what", "#is", "list"), ("#explain", "list"), frozenset())
+    False
+    """
+    if len(a) != len(b) or a == b:
+        return False
+    differ = [(x, y) for x, y in zip(a, b) if x != y]
+    if len(differ) != 1:
+        return False
+    (x, y), = differ
+    return x[0] != "#" and y[0] != "#" and x not in kinds and y not in kinds
 
 
 def is_fragment(text: str) -> bool:
@@ -210,7 +251,8 @@ class Features:
     contrasts: Mapping[frozenset[str], frozenset[str]] = field(default_factory=dict)  # group -> words named
     every: frozenset[str] = frozenset()  # all its words, parentheses included
     comparison: bool = False  # asks how alternatives differ ("X vs Y", "compare", "difference")
-    literals: Mapping[frozenset[str], frozenset[str]] = field(default_factory=dict)  # see code_literals
+    literals: tuple[tuple[frozenset[str], frozenset[str]], ...] = ()  # see code_literals
+    shape: tuple[str, ...] = ()  # see word_shape
 
 
 def _contrast_members(words: frozenset[str], vocab: Vocabulary) -> dict[frozenset[str], frozenset[str]]:
@@ -238,12 +280,13 @@ def _groups_by_word(groups: frozenset[frozenset[str]]) -> _GroupIndex:
 def _features(text: str, vocab: Vocabulary) -> Features:
     # A parenthesis restates ("an object (instance)") or adds an aside ("(show an example)"):
     # the words outside it say what is asked, unless it holds the only ones ("Slots (__slots__)").
-    every = content_words(text, vocab)
+    shape = word_shape(text, vocab)
+    every = frozenset(word for word in shape if word[0] != "#")
     plain = _PARENS.sub(" ", text)
     full = (content_words(plain, vocab) if plain != text else every) or every
-    return Features(full, content_words(core_text(text), vocab), code_words(text, vocab), is_fragment(text),
+    return Features(full, content_words(core_text(text), vocab), code_words(text, vocab, every), is_fragment(text),
                     _contrast_members(full, vocab), every, bool(_COMPARISON.search(text)),
-                    code_literals(text))
+                    code_literals(text), shape)
 
 
 KIND_WEIGHT = 0.5
@@ -395,7 +438,13 @@ class Matcher:
             return True
         # The same names in other punctuation (`s[:4]` vs `s[4:]`, `bool("")` vs `bool([])`) ask
         # about other values.
-        if any(_other_values(written, fb.literals[words]) for words, written in fa.literals.items() if words in fb.literals):
+        if fa.literals and fb.literals:
+            theirs = dict(fb.literals)
+            if any(_other_values(written, theirs[names]) for names, written in fa.literals if names in theirs):
+                return True
+        # Written alike but for one content word ("How do you get all keys / values in a dict?"),
+        # two questions ask about that word's difference.
+        if _one_word_apart(fa.shape, fb.shape, self.vocab.kinds):
             return True
         # Two questions naming different members of one contrast group ask different things.
         return any(fb.contrasts[g] != named for g, named in fa.contrasts.items() if g in fb.contrasts)
