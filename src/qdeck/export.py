@@ -296,12 +296,6 @@ def read_apkg(path: str | Path) -> PackageContents:
         with open(db_path, "wb") as handle:
             handle.write(archive.read(name))
         conn = sqlite3.connect(db_path)
-        # The file is a scratch copy read back whole: no journal, no syncs, and a page cache that
-        # holds it (a 100k-note collection spilled the default 2 MB cache to disk page by page).
-        # None of these change the bytes of the file.
-        conn.execute("PRAGMA journal_mode = OFF")
-        conn.execute("PRAGMA synchronous = OFF")
-        conn.execute("PRAGMA cache_size = -262144")
         try:
             models_json, decks_json = conn.execute("SELECT models, decks FROM col").fetchone()
             models = json.loads(models_json)
