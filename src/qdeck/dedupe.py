@@ -419,10 +419,8 @@ class Matcher:
         extra = other.core - title.core
         if not extra:
             return 1.0
-        added = math.fsum(self.weight[w] for w in extra)
-        named = math.fsum(self.weight[w] for w in title.core)
         if len(title.core) < 2:
-            return 1.0 if added <= BROAD_TITLE_EXTRA * named else BROAD_TITLE_DISCOUNT
+            return 1.0 if self._total(extra) <= BROAD_TITLE_EXTRA * self._total(title.core) else BROAD_TITLE_DISCOUNT
         if max(self.weight[w] for w in extra) <= max(self.weight[w] for w in title.core):
             return 1.0
         return self.title_discount
