@@ -27,7 +27,7 @@ import yaml
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 
-from qdeck.dedupe import Matcher, Vocabulary, content_words, core_text, embed_questions  # noqa: E402
+from qdeck.dedupe import Matcher, Vocabulary, core_text, embed_questions, word_shape  # noqa: E402
 from qdeck.pipeline import load_recipe, read_catalog  # noqa: E402
 
 _BREAK = re.compile(r"[,;:?!()\[\]{}\"]|\.(?:\s|$)|\s[—–-]\s")
@@ -42,10 +42,9 @@ def runs(text: str, vocab: Vocabulary) -> list[frozenset[str]]:
     found: list[frozenset[str]] = []
     for segment in _BREAK.split(text):
         run: set[str] = set()
-        for token in segment.split():
-            words = content_words(token, vocab)
-            if words:
-                run |= words
+        for word in word_shape(segment, vocab):
+            if word[0] != "#":
+                run.add(word)
             elif run:
                 found.append(frozenset(run))
                 run = set()
