@@ -29,11 +29,12 @@ sys.path.insert(0, str(ROOT / "src"))
 
 from qdeck.dedupe import Matcher, Vocabulary, core_text, embed_questions, word_shape  # noqa: E402
 from qdeck.pipeline import load_recipe, read_catalog  # noqa: E402
+from qdeck.tag import choose_topics, load_taxonomy, topic_scores  # noqa: E402
 
 _BREAK = re.compile(r"[,;:?!()\[\]{}\"]|\.(?:\s|$)|\s[—–-]\s")
 LEXICAL = ["jaccard full", "jaccard core", "matcher score", "shorter covered", "longer leads with it",
            "longer narrows it", "comparison mismatch", "same source", "log words shorter",
-           "log words longer", "title vs question", "vetoed"]
+           "log words longer", "title vs question", "vetoed", "topics agree"]
 SEMANTIC = ["cosine texts", "cosine cores"]
 
 
@@ -71,6 +72,9 @@ class Pairs:
             self.matcher.vectors, self.matcher.core_vectors = self.vectors, self.cores
             self.candidates = self.matcher.candidates(refs)
         texts = {q.ref: q.text for q in cat.questions}
+        # The topics the tagger would give each question alone (section map, then its words).
+        taxonomy = load_taxonomy(recipe.taxonomy)
+        self.topics = {q.ref: frozenset(choose_topics(topic_scores(q, taxonomy), taxonomy)) for q in cat.questions}
         self.core_runs = {ref: runs(core_text(text), self.vocab) for ref, text in texts.items()}
 
     def features(self, a: str, b: str) -> list[float]:
@@ -93,6 +97,7 @@ class Pairs:
             math.log1p(len(long_.full)),
             float(fa.fragment != fb.fragment),
             float(m.vetoed(a, b)),
+            float(bool(self.topics[a] & self.topics[b])),
         ]
         if self.vectors is not None and self.cores is not None:
             row += [float(self.vectors[a] @ self.vectors[b]), float(self.cores[a] @ self.cores[b])]

@@ -300,30 +300,37 @@ def layer_norm(x: np.ndarray, weight: np.ndarray, bias: np.ndarray, eps: float) 
     return x
 
 
+# Where one transformer block's weights sit, relative to its prefix, in a BERT checkpoint.
+BERT_BLOCK = {
+    "q": "attention.self.query", "k": "attention.self.key", "v": "attention.self.value",
+    "out": "attention.output.dense", "ln1": "attention.output.LayerNorm",
+    "ff1": "intermediate.dense", "ff2": "output.dense", "ln2": "output.LayerNorm",
+}  # fmt: skip
+
+
 class _Layer:
     """One transformer block's weights, laid out (in, out), Q, K and V fused into one matmul."""
 
-    def __init__(self, w: Mapping[str, np.ndarray], prefix: str, head_dim: int) -> None:
+    def __init__(self, w: Mapping[str, np.ndarray], prefix: str, head_dim: int,
+                 names: Mapping[str, str] = BERT_BLOCK) -> None:
         import numpy as np
 
-        def get(name: str) -> np.ndarray:
-            return w[f"{prefix}.{name}"]
+        def get(part: str, kind: str) -> np.ndarray:
+            return w[f"{prefix}.{names[part]}.{kind}"]
 
         # Scaling Q's weights once saves scaling every attention score matrix.
         scale = np.float32(1.0 / np.sqrt(head_dim))
-        att = "attention.self"
-        q_w, k_w, v_w = (get(f"{att}.{n}.weight") for n in ("query", "key", "value"))
-        q_b, k_b, v_b = (get(f"{att}.{n}.bias") for n in ("query", "key", "value"))
-        self.qkv_w = np.ascontiguousarray(np.concatenate([q_w * scale, k_w, v_w]).T)
-        self.qkv_b = np.concatenate([q_b * scale, k_b, v_b])
-        self.out_w = np.ascontiguousarray(get("attention.output.dense.weight").T)
-        self.out_b = get("attention.output.dense.bias")
-        self.ln1 = (get("attention.output.LayerNorm.weight"), get("attention.output.LayerNorm.bias"))
-        self.ff1_w = np.ascontiguousarray(get("intermediate.dense.weight").T)
-        self.ff1_b = get("intermediate.dense.bias")
-        self.ff2_w = np.ascontiguousarray(get("output.dense.weight").T)
-        self.ff2_b = get("output.dense.bias")
-        self.ln2 = (get("output.LayerNorm.weight"), get("output.LayerNorm.bias"))
+        self.qkv_w = np.ascontiguousarray(np.concatenate([get("q", "weight") * scale, get("k", "weight"),
+                                                          get("v", "weight")]).T)
+        self.qkv_b = np.concatenate([get("q", "bias") * scale, get("k", "bias"), get("v", "bias")])
+        self.out_w = np.ascontiguousarray(get("out", "weight").T)
+        self.out_b = get("out", "bias")
+        self.ln1 = (get("ln1", "weight"), get("ln1", "bias"))
+        self.ff1_w = np.ascontiguousarray(get("ff1", "weight").T)
+        self.ff1_b = get("ff1", "bias")
+        self.ff2_w = np.ascontiguousarray(get("ff2", "weight").T)
+        self.ff2_b = get("ff2", "bias")
+        self.ln2 = (get("ln2", "weight"), get("ln2", "bias"))
 
 
 # Padded tokens per batch, per text allowed in it: keeps a long pasted snippet from
@@ -386,21 +393,29 @@ class Encoder:
             n = len(enc.ids)
             ids[row, :n], types[row, :n], mask[row, :n] = enc.ids, enc.type_ids, 1.0
 
-        x = self.word[ids] + self.token_type[types] + self.position[:length]
-        x = layer_norm(x.reshape(batch * length, self.dim), *self.emb_ln, self.eps)
+        x = layer_norm(self._embed(ids, types, mask).reshape(batch * length, self.dim), *self.emb_ln, self.eps)
+        bias = self._position_bias(length)
         # Padding keys get the lowest float score, so softmax gives them zero weight.
-        key_bias = None
         if mask.min() == 0.0:
             key_bias = ((1.0 - mask) * np.finfo(np.float32).min)[:, None, None, :]
+            bias = key_bias if bias is None else bias + key_bias
         for layer in self.layers:
-            x = self._layer(layer, x, key_bias, batch, length)
+            x = self._layer(layer, x, bias, batch, length)
 
         x = x.reshape(batch, length, self.dim)
         pooled = np.einsum("bld,bl->bd", x, mask) / np.maximum(mask.sum(axis=1, keepdims=True), 1e-9)
         norms = np.linalg.norm(pooled, axis=1, keepdims=True)
         return pooled / np.maximum(norms, 1e-12)
 
-    def _layer(self, layer: _Layer, x: np.ndarray, key_bias: np.ndarray | None, batch: int, length: int) -> np.ndarray:
+    def _embed(self, ids: np.ndarray, types: np.ndarray, mask: np.ndarray) -> np.ndarray:
+        """Token embeddings before their LayerNorm, shape (batch, length, dim): BERT's absolute positions."""
+        return self.word[ids] + self.token_type[types] + self.position[: ids.shape[1]]
+
+    def _position_bias(self, length: int) -> np.ndarray | None:
+        """A bias added to every layer's attention scores (none for BERT, whose positions are embedded)."""
+        return None
+
+    def _layer(self, layer: _Layer, x: np.ndarray, bias: np.ndarray | None, batch: int, length: int) -> np.ndarray:
         import numpy as np
 
         heads, head_dim = self.heads, self.dim // self.heads
@@ -409,8 +424,8 @@ class Encoder:
         # (batch·length, 3·dim) -> three (batch, heads, length, head_dim) views, no copies
         q, k, v = qkv.reshape(batch, length, 3, heads, head_dim).transpose(2, 0, 3, 1, 4)
         scores = q @ k.transpose(0, 1, 3, 2)
-        if key_bias is not None:
-            scores += key_bias
+        if bias is not None:
+            scores += bias
         scores -= scores.max(axis=-1, keepdims=True)
         np.exp(scores, out=scores)
         scores /= scores.sum(axis=-1, keepdims=True)
