@@ -75,6 +75,7 @@ def test_paraphrases_share_a_note(note_of, together):
         ("levels-415#256", "levels-415#257"),  # a file opened for reading vs for writing
         ("answered-200#128", "answered-200#105"),  # async context managers vs the context manager protocol
         ("levels-415#216", "levels-415#616"),  # a tuple as a dictionary key vs what a `namedtuple` is
+        ("answered-200#42", "levels-415#139"),  # positional-only / keyword-only vs positional / keyword
     ],
 )
 def test_look_alikes_stay_apart(note_of, apart):
