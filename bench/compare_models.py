@@ -21,7 +21,6 @@ scored on the labelled sets as bench/eval_dedupe.py scores them.
 from __future__ import annotations
 
 import io
-import json
 import math
 import subprocess
 import sys
@@ -29,6 +28,7 @@ import tempfile
 import time
 import zipfile
 from pathlib import Path
+from typing import Any, Mapping
 
 import numpy as np
 import yaml
@@ -39,7 +39,7 @@ sys.path.insert(0, str(ROOT / "bench"))
 
 from eval_dedupe import score  # noqa: E402
 from qdeck.dedupe import Matcher, Overrides, Vocabulary, cluster, embed_questions  # noqa: E402
-from qdeck.embed import Encoder, _Layer, load_encoder, sha256_file  # noqa: E402
+from qdeck.embed import Encoder, build_encoder, load_encoder, sha256_file  # noqa: E402
 from qdeck.pipeline import load_recipe, read_catalog  # noqa: E402
 
 MPNET_DIR = ROOT / "bench/out/models/all-mpnet-base-v2"
@@ -64,6 +64,7 @@ MPNET_BLOCK = {
     "ff1": "intermediate.dense", "ff2": "output.dense", "ln2": "output.LayerNorm",
 }  # fmt: skip
 PADDING_ID = 1
+TOKEN_TYPES = "embeddings.token_type_embeddings.weight"
 
 
 def fetch_mpnet() -> Path:
@@ -104,24 +105,13 @@ def relative_buckets(length: int, buckets: int = 32, max_distance: int = 128) ->
 
 
 class MPNetEncoder(Encoder):
-    def __init__(self, model_dir: Path) -> None:
-        from safetensors.numpy import load_file
-        from tokenizers import Tokenizer
+    BLOCK = MPNET_BLOCK
 
-        config = json.loads((model_dir / "config.json").read_text())
-        weights = load_file(str(model_dir / "model.safetensors"))
-        self.tokenizer = Tokenizer.from_file(str(model_dir / "tokenizer.json"))
-        max_length = json.loads((model_dir / "sentence_bert_config.json").read_text())["max_seq_length"]
-        self.tokenizer.enable_truncation(max_length=max_length)
-        self.tokenizer.no_padding()
-        self.dim, self.heads = int(config["hidden_size"]), int(config["num_attention_heads"])
-        self.eps = float(config["layer_norm_eps"])
-        self.word = weights["embeddings.word_embeddings.weight"]
-        self.position = weights["embeddings.position_embeddings.weight"]
-        self.emb_ln = (weights["embeddings.LayerNorm.weight"], weights["embeddings.LayerNorm.bias"])
+    def __init__(self, tokenizer: Any, weights: Mapping[str, np.ndarray], config: Mapping[str, Any]) -> None:
+        # MPNet has no token types; its _embed never reads them, so one zero row stands in.
+        dim = int(config["hidden_size"])
+        super().__init__(tokenizer, {**weights, TOKEN_TYPES: np.zeros((1, dim), np.float32)}, config)
         self.relative = weights["encoder.relative_attention_bias.weight"]  # (buckets, heads)
-        self.layers = [_Layer(weights, f"encoder.layer.{i}", self.dim // self.heads, MPNET_BLOCK)
-                       for i in range(int(config["num_hidden_layers"]))]
 
     def _embed(self, ids: np.ndarray, types: np.ndarray, mask: np.ndarray) -> np.ndarray:
         positions = (np.cumsum(mask, axis=1) * mask).astype(np.int64) + PADDING_ID
@@ -156,7 +146,7 @@ def main() -> int:
     print("| signal | cosine zero | " + " | ".join(f"{n} P | {n} R" for n in labels) + " |")
     print("| --- | --- | " + " | ".join("--- | ---" for _ in labels) + " |")
     print(row("lexical"))
-    for name, make in (("all-MiniLM-L6-v2", load_encoder), ("all-mpnet-base-v2", lambda: MPNetEncoder(fetch_mpnet()))):
+    for name, make in (("all-MiniLM-L6-v2", load_encoder), ("all-mpnet-base-v2", lambda: build_encoder(fetch_mpnet(), MPNetEncoder))):
         encoder = make()
         start = time.perf_counter()
         vectors = embed_questions(cat.questions, vocab, encoder)

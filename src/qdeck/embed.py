@@ -186,18 +186,22 @@ def load_encoder(model_dir: Path | None = None) -> Encoder:
     _require_extra()
     model_dir = Path(model_dir) if model_dir is not None else default_model_dir()
     _verify_model_dir(model_dir)
+    return build_encoder(model_dir)
 
+
+def build_encoder(model_dir: Path, kind: type[Encoder] | None = None) -> Encoder:
+    """An encoder (`Encoder` unless `kind` says otherwise) from a sentence-transformers model directory."""
     from safetensors.numpy import load_file
     from tokenizers import Tokenizer
 
     config = _read_json(model_dir / "config.json")
     max_seq_length = int(_read_json(model_dir / "sentence_bert_config.json")["max_seq_length"])
     tokenizer = Tokenizer.from_file(str(model_dir / "tokenizer.json"))
-    # sentence-transformers truncates at max_seq_length (256), not at the 128 saved in
+    # sentence-transformers truncates at max_seq_length (MiniLM: 256), not at the 128 saved in
     # tokenizer.json; padding is ours, per batch.
     tokenizer.enable_truncation(max_length=max_seq_length)
     tokenizer.no_padding()
-    return Encoder(tokenizer, load_file(str(model_dir / "model.safetensors")), config)
+    return (kind or Encoder)(tokenizer, load_file(str(model_dir / "model.safetensors")), config)
 
 
 def _require_extra() -> None:
@@ -311,8 +315,7 @@ BERT_BLOCK = {
 class _Layer:
     """One transformer block's weights, laid out (in, out), Q, K and V fused into one matmul."""
 
-    def __init__(self, w: Mapping[str, np.ndarray], prefix: str, head_dim: int,
-                 names: Mapping[str, str] = BERT_BLOCK) -> None:
+    def __init__(self, w: Mapping[str, np.ndarray], prefix: str, head_dim: int, names: Mapping[str, str]) -> None:
         import numpy as np
 
         def get(part: str, kind: str) -> np.ndarray:
@@ -357,6 +360,8 @@ def _batches(lengths: Sequence[int], batch_size: int) -> list[list[int]]:
 class Encoder:
     """all-MiniLM-L6-v2 as sentence-transformers runs it: BERT, mean pooling, L2 normalisation."""
 
+    BLOCK: Mapping[str, str] = BERT_BLOCK  # where each block's weights sit in the checkpoint
+
     def __init__(self, tokenizer: Tokenizer, weights: Mapping[str, np.ndarray], config: Mapping[str, Any]) -> None:
         self.tokenizer = tokenizer
         self.dim = int(config["hidden_size"])
@@ -368,7 +373,8 @@ class Encoder:
         self.token_type = weights[f"{emb}.token_type_embeddings.weight"]
         self.emb_ln = (weights[f"{emb}.LayerNorm.weight"], weights[f"{emb}.LayerNorm.bias"])
         head_dim = self.dim // self.heads
-        self.layers = [_Layer(weights, f"encoder.layer.{i}", head_dim) for i in range(int(config["num_hidden_layers"]))]
+        self.layers = [_Layer(weights, f"encoder.layer.{i}", head_dim, self.BLOCK)
+                       for i in range(int(config["num_hidden_layers"]))]
 
     def encode(self, texts: Sequence[str], batch_size: int = 64) -> np.ndarray:
         """L2-normalised float32 embeddings, shape (len(texts), 384), rows in the order given."""
