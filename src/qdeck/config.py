@@ -24,6 +24,7 @@ class Format(str, enum.Enum):
     CSV = "csv"  # question, answer, tier, topics columns
     YAML = "yaml"  # a list of mappings with the CSV's keys
     JSON = "json"  # likewise, as JSON
+    MARKDOWN = "markdown"  # GitHub-style lists: numbered question headings or items, answers below
 
     @classmethod
     def parse(cls, value: object, where: Path) -> "Format":

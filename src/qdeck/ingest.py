@@ -13,7 +13,7 @@ import yaml
 from qdeck import cache
 from qdeck.config import Format, SourceSpec
 from qdeck.errors import InputError
-from qdeck.formats import deepdive, numbered, qa, structured
+from qdeck.formats import deepdive, markdown, numbered, qa, structured
 from qdeck.models import Parsed, Question
 
 Parser = Callable[[list[str], SourceSpec], Parsed]
@@ -25,6 +25,7 @@ PARSERS: dict[Format, Parser] = {
     Format.CSV: structured.parse_csv,
     Format.YAML: structured.parse_yaml,
     Format.JSON: structured.parse_json,
+    Format.MARKDOWN: markdown.parse,
 }
 
 

@@ -24,15 +24,15 @@ def number_warnings(questions: list[Question], source: str) -> list[str]:
     """Duplicate or backwards numbers usually mean a mangled list: say so."""
     warnings: list[str] = []
     seen: dict[str, int] = {}
-    previous: float | None = None
+    previous: tuple[int, ...] | None = None
     for q in questions:
         if q.follow_up_of:
             continue
         if q.number in seen:
             warnings.append(f"{source}: number {q.number} appears twice (lines {seen[q.number]} and {q.line})")
         seen.setdefault(q.number, q.line)
-        try:
-            value = float(q.number)
+        try:  # "2.10" comes after "2.9": dotted numbers compare part by part
+            value = tuple(int(part) for part in q.number.split("."))
         except ValueError:
             continue
         if previous is not None and value < previous:
