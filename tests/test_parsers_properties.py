@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from qdeck.config import load_recipe, load_sources
@@ -77,3 +77,44 @@ def test_fix_encoding_skips_ftfy_only_where_ftfy_changes_nothing(text):
     from qdeck.normalize import fix_encoding
 
     assert fix_encoding(text) == ftfy.fix_text(text, normalization="NFC")
+
+
+# Markdown lines in the shapes GitHub lists use, fences and headings included.
+_markdown_shapes = st.one_of(
+    st.text(max_size=40),
+    st.from_regex(r"#{1,4} (Q?\d{1,2}[.:)] )?[^\n]{0,30}\??", fullmatch=True),
+    st.from_regex(r"(\*\*)?(Q)?\d{1,2}[.)] [^\n]{0,30}\?(\*\*)?( [^\n]{0,20})?", fullmatch=True),
+    st.from_regex(r" {0,6}([-*+]|\d\.) [^\n]{0,30}", fullmatch=True),
+    st.from_regex(r" {0,4}(```|~~~)[a-z]{0,6}", fullmatch=True),
+    st.from_regex(r"(> )?(\*\*Ans:\*\*|Answer:|\| a \| b \||\|---\|---\|) [^\n]{0,20}", fullmatch=True),
+    st.sampled_from(["---", "<details>", "<summary>Answer</summary>", "![x](y.png)", "[top](#top)",
+                     "", "    indented code", "1. [What?](#what)"]),
+)
+_markdown_lines = st.lists(_markdown_shapes.map(lambda s: s.replace("\n", " ").replace("\r", " ")), max_size=40)
+
+
+@settings(max_examples=300, deadline=None)
+@given(lines=_markdown_lines)
+@example(lines=["## 1. Q?", "~~~py", "```", "x", "~~~", "after"])  # ``` as code in a ~~~ block
+@example(lines=["## 1. What?", "> ## Note", "text"])  # a heading quoted in an answer
+def test_markdown_parser_accounts_for_every_line_and_keeps_headings_and_fences_out_of_answers(lines):
+    import re
+
+    from qdeck.config import Format, SourceSpec
+    from qdeck.formats import markdown
+
+    spec = SourceSpec(name="md", file=ROOT / "list.md", format=Format.MARKDOWN)
+    parsed = markdown.parse(lines, spec)
+    accounted(parsed, lines)
+    headings = {line.strip() for i, line in enumerate(lines, 1) if i in parsed.heading_lines}
+    for q in parsed.questions:
+        fences, outside = 0, []
+        for line in q.answer.split("\n"):
+            if line.startswith("```"):
+                fences += 1
+            elif fences % 2 == 0:
+                outside.append(line)
+        assert fences % 2 == 0, q.answer  # every code block in an answer is closed
+        assert not any(re.match(r"#{1,6}\s", line) for line in outside), q.answer
+        assert not any(line.strip() in headings for line in outside if line.strip()), q.answer
+    assert len({q.ref for q in parsed.questions}) == len(parsed.questions)

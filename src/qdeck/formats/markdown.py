@@ -154,7 +154,7 @@ def _label_question(raw: str) -> tuple[str, str, str] | None:
 
 
 def _fences(lines: list[str], source: str, warnings: list[str]) -> dict[int, str]:
-    """Each line's part in fenced code (0-based): open, body, close or stray.
+    """Each line's part in fenced code (0-based): open, body, close, stray, or inner (``` in ~~~).
 
     A bare ``` that no later fence closes, or that a numbered heading or a new ```lang interrupts,
     is stray (an extra closing fence); a ```lang block left open is closed before whatever
@@ -175,6 +175,10 @@ def _fences(lines: list[str], source: str, warnings: list[str]) -> dict[int, str
         if m is not None and m.group("mark")[0] == char and len(m.group("mark")) >= length and not m.group("info"):
             roles[i] = "close"
             start = None
+            i += 1
+            continue
+        if m is not None and char == "~" and m.group("mark")[0] == "`":
+            roles[i] = "inner"  # the answer's code blocks are ``` fences: this line would end one
             i += 1
             continue
         end = i >= len(lines)
@@ -252,12 +256,13 @@ def detect_layout(lines: list[str], roles: dict[int, str]) -> Layout | None:
 
 
 def _text_fixes(text: str) -> str:
-    """Inline markdown the answer subset lacks: ```span``` -> `span`, <br> dropped, > quotes.
+    """Inline markdown the answer subset lacks: ```span``` -> `span`, <br> dropped, > quotes
+    (and a heading quoted in one) unwrapped.
 
-    >>> _text_fixes("> Use ```x = 1``` here<br>")
-    'Use `x = 1` here'
+    >>> _text_fixes("> Use ```x = 1``` here<br>"), _text_fixes("> ## Note")
+    ('Use `x = 1` here', 'Note')
     """
-    text = re.sub(r"^(?:\s*>)+\s?", "", text)
+    text = re.sub(r"^(?:\s*>)+\s?(?:\s*#{1,6}(?:\s+|$))?", "", text)
     text = re.sub(r"<br\s*/?>", " ", text, flags=re.IGNORECASE)
     return _TRIPLE_SPAN.sub(r"`\1`", text).strip()
 
@@ -429,6 +434,9 @@ def parse(lines: list[str], spec: Any) -> Parsed:
             continue
         if role == "stray":
             ledger.skip(lineno, raw, "stray code fence")
+            continue
+        if role == "inner":
+            ledger.skip(lineno, raw, "``` inside a ~~~ code block (a card cannot show it)")
             continue
         question = _is_question(raw, layout) if layout else None
         if question is not None:
