@@ -17,7 +17,8 @@ from qdeck.normalize import normalize
 from tests.helpers import ROOT
 
 CASES = ROOT / "tests" / "cases"
-GOLDEN = [("numbered", "quirks")] + [("markdown", name) for name in load_sources(CASES / "markdown" / "spec.yaml")]
+GOLDEN = [(folder, name) for folder in ("numbered", "qa", "markdown")
+          for name in load_sources(CASES / folder / "spec.yaml")]
 
 
 @pytest.mark.parametrize(("folder", "name"), GOLDEN, ids=[f"{f}/{n}" for f, n in GOLDEN])

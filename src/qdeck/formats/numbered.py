@@ -9,7 +9,8 @@ Options (all regexes, set per source in data/sources.yaml):
 - `markup`: decorative lines (anchors, `<br>`), listed as skipped;
 - `code_task`: splits a question's task off its text, with group `task`;
 - `trailer`: the first line of a closing block that holds no questions.
-Any other line continues the open question (wrapped or blank-line-split text).
+Any other line continues the open question (wrapped or blank-line-split text); one that
+follows a question mark or opens a code fence is probably an answer, and is warned about.
 """
 
 from __future__ import annotations
@@ -94,6 +95,7 @@ def parse(lines: list[str], spec: Any) -> Parsed:
         elif any(p.search(raw) for p in markup):
             ledger.skip(lineno, raw, "markup")
         elif open_q is not None:
+            _warn_glued(ledger, spec.name, open_q, lineno, raw)
             open_q["parts"].append(raw.strip())
             ledger.take(lineno)
         else:
@@ -101,3 +103,20 @@ def parse(lines: list[str], spec: Any) -> Parsed:
     close()
     return ledger.result()
 
+
+
+def _warn_glued(ledger: Ledger, source: str, open_q: dict[str, Any], lineno: int, raw: str) -> None:
+    """Say so when a line joined to a question reads as its answer: this format keeps none."""
+    if open_q.get("warned"):
+        return
+    if raw.lstrip().startswith("```"):
+        what = "a code fence"
+    elif re.search(r"\?[*_)\s]*$", open_q["parts"][-1]):
+        what = "text after the question mark"
+    else:
+        return
+    open_q["warned"] = True
+    ledger.warnings.append(
+        f"{source}: line {lineno}: {what} is joined to question {open_q['num']} (line {open_q['line']}); "
+        "the numbered format reads no answers: use `format: markdown` for a list with answers"
+    )

@@ -3,12 +3,15 @@
 Options: `question` (regex with `num` and `text`), `trailer` (first line of a closing
 block that answers no question), and `repair: scraped-inline-code` for answers whose
 inline code lost its marks and spaces in an HTML scrape (see qdeck.repair).
+
+A markdown heading (`## Section`) ends the answer before it and is listed as a heading; a
+fenced ``` block stays a code block in the answer, lines and indentation kept.
 """
 
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import Any, Callable
 
 from qdeck import parallel
 from qdeck.errors import InputError
@@ -16,6 +19,8 @@ from qdeck.formats.common import Ledger, compile_option
 from qdeck.models import Parsed, Question
 
 _BULLET = re.compile(r"^\s*[-*•]\s+")
+_HEADING = re.compile(r"^ {0,3}#{1,6}(?:\s|$)")
+_FENCE = re.compile(r"^\s*(?:```|~~~)")
 
 
 def plain_bullets(lines: list[str]) -> list[str]:
@@ -52,13 +57,27 @@ def parse(lines: list[str], spec: Any) -> Parsed:
             found.append((*current, body))
         current, body = None, []
 
+    fence_at = 0  # the line of the open code fence in the current answer
     for lineno, raw in enumerate(lines, 1):
+        if fence_at and current is not None:  # code lines, blank ones included, stay as they are
+            body.append(raw)
+            if raw.strip():
+                ledger.take(lineno)
+            fence_at = 0 if _FENCE.match(raw) else fence_at
+            continue
         if not raw.strip():
             continue
         if in_trailer or (trailer and trailer.search(raw)):
             close()
             in_trailer = True
             ledger.skip(lineno, raw, "trailer")
+        elif _HEADING.match(raw):
+            close()
+            ledger.headings.append(lineno)
+        elif current is not None and _FENCE.match(raw):
+            fence_at = lineno
+            body.append(raw)
+            ledger.take(lineno)
         elif (m := question.match(raw)) is not None:
             close()
             current = (m, lineno)
@@ -69,6 +88,8 @@ def parse(lines: list[str], spec: Any) -> Parsed:
         else:
             ledger.skip(lineno, raw, "not part of a question")
     close()
+    if fence_at:
+        ledger.warnings.append(f"{spec.name}: line {fence_at}: the code fence is never closed; add ``` after the code")
     texts = [(match.group("text").strip(), body) for match, _, body in found]
     if repair:
         from qdeck.repair import has_english_words
@@ -79,8 +100,8 @@ def parse(lines: list[str], spec: Any) -> Parsed:
         # The repair search takes tens of milliseconds per answer; answers are independent.
         repaired = parallel.map_ordered(_repaired, texts, min_items=32)
     else:
-        repaired = [(text, plain_bullets(body)) for text, body in texts]
-    for (match, lineno, _), (text, bullets) in zip(found, repaired):
+        repaired = [(text, answer_of(body, plain_bullets)) for text, body in texts]
+    for (match, lineno, _), (text, answer) in zip(found, repaired):
         ledger.questions.append(
             Question(
                 ref=f"{spec.name}#{match.group('num')}",
@@ -88,14 +109,49 @@ def parse(lines: list[str], spec: Any) -> Parsed:
                 number=match.group("num"),
                 text=text,
                 line=lineno,
-                answer="\n".join(f"- {b}" for b in bullets),
+                answer=answer,
             )
         )
     return ledger.result()
 
 
-def _repaired(item: tuple[str, list[str]]) -> tuple[str, list[str]]:
+def answer_of(body: list[str], bullets_of: Callable[[list[str]], list[str]]) -> str:
+    """An answer: `- ` bullets from the text between code blocks, fenced blocks kept whole.
+
+    >>> print(answer_of(["- Use a list:", "```python", "", "  xs = [1]", "```", "- Done."], plain_bullets))
+    - Use a list:
+    <BLANKLINE>
+    ```python
+    <BLANKLINE>
+      xs = [1]
+    ```
+    <BLANKLINE>
+    - Done.
+    """
+    parts: list[str] = []
+    text: list[str] = []
+    code: list[str] | None = None
+    for line in body:
+        if code is None and _FENCE.match(line):
+            if text:
+                parts.append("\n".join(f"- {b}" for b in bullets_of(text)))
+            text, code = [], [line.strip()]
+        elif code is not None:
+            code.append(line.strip() if _FENCE.match(line) else line.rstrip())
+            if _FENCE.match(line):
+                parts.append("\n".join(code))
+                code = None
+        else:
+            text.append(line)
+    if code is not None:  # never closed: close it, so the rest of the card is not code
+        parts.append("\n".join([*code, "```"]))
+    if text:
+        parts.append("\n".join(f"- {b}" for b in bullets_of(text)))
+    return "\n\n".join(p for p in parts if p)
+
+
+def _repaired(item: tuple[str, list[str]]) -> tuple[str, str]:
     from qdeck.repair import repair_answer, repair_question
 
     text, body = item
-    return repair_question(text), repair_answer(body)
+    return repair_question(text), answer_of(body, repair_answer)
