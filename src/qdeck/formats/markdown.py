@@ -33,11 +33,11 @@ from qdeck.normalize import clean_heading
 
 _FENCE = re.compile(r"^(?P<indent>[ \t]*)(?P<mark>`{3,}|~{3,})[ \t]*(?P<info>[^`\s]*)[^`]*$")
 _HEADING = re.compile(r"^ {0,3}(?P<hashes>#{1,6})(?:[ \t]+(?P<text>.*?))?[ \t]*#*[ \t]*$")
-# A number as lists print it: "12.", "12)", "Q12:", "Question 12 -", "2.3", "4️⃣".
+# A number as lists print it: "12.", "12)", "12-", "Q12:", "Question 12 -", "2.3", "4️⃣".
 _NUMBER = re.compile(
     r"^(?:(?:Q(?:uestion)?|No)\s*\.?\s*(?P<qnum>\d+(?:\.\d+)*)\s*[.):\-–—]?"
     r"|(?P<dotted>\d+(?:\.\d+)+)\s*[.):\-–—]?"
-    r"|(?P<num>\d+)(?:\ufe0f?\u20e3\s*[.):\-–—]?|\s*[.):]|\s+[-–—]))\s*(?P<text>[^\s.:)].*)$",
+    r"|(?P<num>\d+)(?:\ufe0f?\u20e3\s*[.):\-–—]?|\s*[.):]|\s*[-–—](?=\s)))\s*(?P<text>[^\s.:)].*)$",
     re.IGNORECASE,
 )
 _LIST_ITEM = re.compile(r"^(?P<indent> {0,3})(?P<num>\d{1,4})[.)][ \t]+(?P<text>\S.*)$")
@@ -105,8 +105,8 @@ def split_number(text: str) -> tuple[str, str] | None:
 
     >>> split_number("Q12: What is PEP 8?"), split_number("2.3 Why tuples?")
     (('12', 'What is PEP 8?'), ('2.3', 'Why tuples?'))
-    >>> split_number("4\\ufe0f\\u20e3 What is a set?"), split_number("3 ways to sort")
-    (('4', 'What is a set?'), None)
+    >>> split_number("4\\ufe0f\\u20e3 What is a set?"), split_number("7- Why?"), split_number("3 ways to sort")
+    (('4', 'What is a set?'), ('7', 'Why?'), None)
     """
     m = _NUMBER.match(text.strip())
     if m is None:
@@ -374,13 +374,14 @@ def glued_answer(text: str) -> str | None:
     'Python is a high-level, interpreted language.'
     >>> glued_answer("What is a decorator? Give an example of one you wrote."), glued_answer("Why? How?")
     (None, None)
+    >>> glued_answer("How does CPython run bytecode? `dis`, the eval loop, frames, and the specializer")
     """
-    m = re.search(r"\?[*_\s]+(?P<rest>[^?]+)$", text)
+    m = re.search(r"\?[*_\s]+(?P<rest>[^?]+)$", text)  # an answer is a sentence: it ends with . or !
     if m is None:
         return None
     rest = m.group("rest").strip()
     first = re.match(r"[A-Za-z.']+", rest)
-    if len(rest.split()) < 5 or (first and first.group(0).lower() in _ASKING_OPENERS) or rest.startswith("("):
+    if len(rest.split()) < 5 or not re.search(r"[.!][*_\s]*$", rest) or (first and first.group(0).lower() in _ASKING_OPENERS):
         return None
     return rest
 
