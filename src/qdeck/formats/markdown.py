@@ -5,7 +5,7 @@ A question is one of (whichever the file uses most for questions):
   under any `## Section` headings above its level;
 - a numbered line of its own: `**1. Question**`, `Q1. Question`, `**Q1:** Question`;
 - a top-level numbered list item: `1. question` under headings;
-- failing all of those, every heading of one level that asks a question (`### What is X?`),
+- failing those, every heading of the level whose headings ask the most (`### What is X?`),
   numbered in file order.
 
 What follows a question up to the next question, heading or `---` is its answer, kept in the
@@ -203,7 +203,7 @@ def _fences(lines: list[str], source: str, warnings: list[str]) -> dict[int, str
 # --- layout ------------------------------------------------------------------------------
 
 Layout = tuple[str, int]  # ("heading", level) | ("titles", level) | ("line", 0) | ("list", 0)
-_PREFERENCE = {"heading": 3, "line": 2, "list": 1, "titles": 0}
+_PREFERENCE = ("titles", "list", "line", "heading")  # on a tie, the later kind wins
 
 
 def _list_question(raw: str) -> tuple[str, str, str] | None:
@@ -246,7 +246,7 @@ def detect_layout(lines: list[str], roles: dict[int, str]) -> Layout | None:
         asking = sum(map(asks, texts))
         if layout[0] == "titles":
             return (asking if asking >= 2 else 0, 0, 0)
-        return asking, _PREFERENCE[layout[0]], len(texts)
+        return asking, _PREFERENCE.index(layout[0]), len(texts)
 
     best = max(found, key=score)
     return best if score(best) != (0, 0, 0) else None
