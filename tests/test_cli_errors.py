@@ -39,9 +39,9 @@ CASES = {
         "check `format:` and its options in data/sources.yaml\n",
     ),
     "unknown format": (
-        registry(fmt="markdown"), {"a.txt": GOOD},
-        "qdeck: error: data/sources.yaml: unknown format 'markdown'; "
-        "known formats: numbered, qa, deep-dive, csv, yaml, json\n",
+        registry(fmt="docx"), {"a.txt": GOOD},
+        "qdeck: error: data/sources.yaml: unknown format 'docx'; "
+        "known formats: numbered, qa, deep-dive, csv, yaml, json, markdown\n",
     ),
     "malformed registry": (
         "sources:\n  - name: a\n    file: [unclosed\n", {"a.txt": GOOD},
