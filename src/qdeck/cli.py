@@ -147,6 +147,115 @@ def sync_command(recipe: str | None, collection_path: str | None, profile: str |
     click.echo(report.summary())
 
 
+@cli.command()
+@recipe_argument
+@click.option("--export", "export_path", type=click.Path(dir_okay=False),
+              help="Write the pairs (or with --tiers, the notes) to review to a CSV file, and stop.")
+@click.option("--import", "import_path", type=click.Path(dir_okay=False),
+              help="Read a reviewed CSV back: verdicts into data/judgments.yaml (--tiers: data/overrides.yaml).")
+@click.option("--tiers", is_flag=True, help="Review each note's tier and topics instead of merge decisions.")
+@click.option("--band", default=0.15, show_default=True, help="Offer pairs scoring this close to the merge threshold.")
+@click.option("--neighbours", default=2, show_default=True, help="Offer each question's best N partners left apart.")
+@click.option("--no-embeddings", is_flag=True, help="Do not look for embedding near misses even if the model is installed.")
+def review(recipe: str | None, export_path: str | None, import_path: str | None, tiers: bool, band: float,
+           neighbours: int, no_embeddings: bool) -> None:
+    """Judge candidate merges one pair at a time (or tiers with --tiers); every answer is saved at once."""
+    from qdeck.review import context, spreadsheet, store
+    from qdeck.review.session import HELP, KEYS, start
+
+    if export_path and import_path:
+        raise click.UsageError("use --export or --import, not both")
+    ctx = context.load_context(load_recipe(recipe))
+    for line in ctx.notices:
+        click.echo(line)
+    if tiers:
+        _review_tiers(ctx, export_path, import_path)
+        return
+    if import_path:
+        updated, applied = spreadsheet.import_pairs(Path(import_path), ctx.judgments, ctx.questions)
+        store.save(ctx.path, updated)
+        click.echo(f"{applied} verdicts read from {import_path}; {len(updated)} judgments in {ctx.path}")
+        return
+    encoder, why_not = (None, "") if no_embeddings else context.optional_encoder()
+    if why_not:
+        click.echo(why_not)
+    pairs = context.candidates(ctx, encoder=encoder, band=band, neighbours=neighbours)
+    if export_path:
+        rows = spreadsheet.export_pairs(Path(export_path), pairs, ctx.questions, ctx.resolved)
+        click.echo(f"{rows} pairs written to {export_path}; fill `verdict` (same, related, different) "
+                   f"and run `qdeck review --import {export_path}`")
+        return
+    session = start(ctx.path, ctx.judgments, pairs, list(ctx.questions.values()))
+    click.echo(f"{len(session.queue)} pairs to judge ({len(pairs) - len(session.queue)} judged before); "
+               "keys: s same, r related, d different, n note, u undo, ? help, q quit")
+    while session.current is not None:
+        click.echo("")
+        click.echo(session.show(session.current))
+        key = click.getchar()
+        if key in KEYS:
+            click.secho(f"-> {KEYS[key]}", fg="green")
+            session.judge(KEYS[key])
+        elif key == "n":
+            if session.annotate(click.prompt("note", default="", show_default=False)) is None:
+                click.echo("nothing judged yet in this session")
+        elif key == "u":
+            undone = session.undo()
+            click.echo("undone" if undone else "nothing to undo")
+        elif key == "?":
+            click.echo(HELP)
+        elif key in ("q", "", "\x03", "\x04"):  # EOF and Ctrl-C / Ctrl-D quit too
+            break
+        else:
+            click.echo(f"unknown key {key!r}; ? for help")
+    click.echo(f"{len(session.history)} judged; {max(len(session.queue) - session.position, 0)} pairs left; "
+               f"saved in {ctx.path}")
+
+
+def _review_tiers(ctx: Any, export_path: str | None, import_path: str | None) -> None:
+    from qdeck.pipeline import build_notes
+    from qdeck.review import tiers as tier_review
+    from qdeck.tag import load_taxonomy
+
+    notes = build_notes(ctx.catalog)
+    overrides_path = ctx.recipe.data_dir / "overrides.yaml"
+    tax = load_taxonomy(ctx.recipe.data_dir / "taxonomy.yaml")
+    if export_path:
+        rows = tier_review.export_tiers(Path(export_path), notes, ctx.questions)
+        click.echo(f"{rows} notes written to {export_path}; edit `tier`/`topics` or mark `verdict` ok, "
+                   f"then `qdeck review --tiers --import {export_path}`")
+        return
+    if import_path:
+        written = tier_review.import_tiers(Path(import_path), notes, overrides_path, tax.tiers, tax.topics)
+        click.echo(f"{written} notes' tier and topics written to {overrides_path}")
+        return
+    queue = [n for n in tier_review.order(notes) if n.tier_origin == "inferred"]
+    session = tier_review.TierSession(overrides_path, queue, ctx.questions, tax.tiers, tax.topics)
+    click.echo(f"{len(queue)} inferred tiers to review; keys: 1-4 tier, a accept, t topics, u undo, ? help, q quit")
+    while session.current is not None:
+        click.echo("")
+        click.echo(session.show(session.current))
+        key = click.getchar()
+        if key in ("1", "2", "3", "4"):
+            session.answer(tier=tax.tiers[int(key) - 1])
+        elif key == "a":
+            session.answer()
+        elif key == "t":
+            chosen = tier_review.parse_topics(click.prompt("topics"))
+            try:
+                session.answer(topics=chosen)
+            except QdeckError as err:
+                click.echo(str(err))
+        elif key == "u":
+            click.echo("undone" if session.undo() else "nothing to undo")
+        elif key == "?":
+            click.echo(tier_review.TIER_HELP)
+        elif key in ("q", "", "\x03", "\x04"):
+            break
+        else:
+            click.echo(f"unknown key {key!r}; ? for help")
+    click.echo(f"{len(session.history)} reviewed; saved in {overrides_path}")
+
+
 @cli.group()
 def model() -> None:
     """The optional sentence-embedding model (all-MiniLM-L6-v2) used by `build --embeddings`."""

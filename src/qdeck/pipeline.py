@@ -50,14 +50,26 @@ def load_catalog(recipe: str | Path | None = None) -> list[Question]:
     return list(read_catalog(load_recipe(recipe)).questions)
 
 
-def build_notes(cat: Catalog, *, tag: bool = True, embeddings: bool = False) -> list[Note]:
-    """Dedupe (and tag) a catalog into notes, applying the maintainers' overrides.
+def load_overrides(cat: Catalog) -> tuple[Overrides, list[str]]:
+    """The maintainers' overrides with the reviewed judgments (data/judgments.yaml) folded in,
+    and a line for each judgment that moved with its questions or no longer applies."""
+    from qdeck.review import store
+
+    overrides = Overrides.load(cat.recipe.overrides, (q.ref for q in cat.questions))
+    resolved = store.resolve(store.load(cat.recipe.data_dir / store.FILE_NAME), cat.questions)
+    return store.apply(overrides, resolved), store.notices(resolved) + store.conflicts(resolved)
+
+
+def build_notes(cat: Catalog, *, tag: bool = True, embeddings: bool = False,
+                overrides: Overrides | None = None) -> list[Note]:
+    """Dedupe (and tag) a catalog into notes, applying the maintainers' overrides and judgments.
 
     `embeddings` adds the optional sentence-embedding signal (`pip install 'qdeck[embed]'`
     and `qdeck model fetch` first).
     """
     recipe = cat.recipe
-    overrides = Overrides.load(recipe.overrides, (q.ref for q in cat.questions))
+    if overrides is None:
+        overrides = load_overrides(cat)[0]
     encoder = None
     if embeddings:
         from qdeck.embed import load_encoder
@@ -110,6 +122,7 @@ class BuildResult:
     notetype_mod: int = 0
     headline: str = ""
     up_to_date: bool = False
+    notices: tuple[str, ...] = ()  # judgments that moved with their questions or no longer apply (in summary too)
 
 
 def package_plan(recipe: Recipe, notes: list[Note]) -> list[tuple[str, list[Note]]]:
@@ -168,7 +181,7 @@ def _store_stamp(recipe: Recipe, out_dir: Path, inputs: str, result: BuildResult
     cache.store_stamp(_stamp_name(recipe, out_dir), {
         "inputs": inputs,
         "outputs": {p.resolve().as_posix(): cache.file_sha256(p) for p in outputs},
-        "summary": again.summary(), "counts": again.counts, "headline": result.headline,
+        "summary": "\n".join([again.summary(), *result.notices]), "counts": again.counts, "headline": result.headline,
         "packages": [str(p) for p in result.packages], "notetype_mod": result.notetype_mod,
     })
 
@@ -219,7 +232,8 @@ def _build(recipe: Recipe, *, out_dir: Path, check: bool, now: int | None, stage
     with cache.read_only() if check else contextlib.nullcontext():
         cat = read_catalog(recipe)
     stage("dedupe and tag")
-    notes = build_notes(cat, embeddings=embeddings)
+    overrides, notices = load_overrides(cat)
+    notes = build_notes(cat, embeddings=embeddings, overrides=overrides)
     stage("identity")
     lock = load_lock(recipe.lock_path)
     notes, new_lock, ident = assign_identities(
@@ -227,9 +241,10 @@ def _build(recipe: Recipe, *, out_dir: Path, check: bool, now: int | None, stage
     )
     changed = lock_would_change(new_lock, recipe.lock_path)
     headline = notes_line(notes)
+    summary = "\n".join([ident.summary(), *notices])
     if check:
-        return BuildResult(tuple(notes), ident.summary(), ident.counts, changed, (), (), new_lock.notetype.mod,
-                           headline=headline)
+        return BuildResult(tuple(notes), summary, ident.counts, changed, (), (), new_lock.notetype.mod,
+                           headline=headline, notices=tuple(notices))
     stage("export")
     by_ref = {q.ref: q for q in cat.questions}
     # The texts of the lock, catalog and report are made beside the packages for a large
@@ -254,6 +269,6 @@ def _build(recipe: Recipe, *, out_dir: Path, check: bool, now: int | None, stage
         if write_atomic(path, text.encode("utf-8")):
             written.append(path)
     return BuildResult(
-        tuple(notes), ident.summary(), ident.counts, changed, tuple(written), tuple(packages), new_lock.notetype.mod,
-        headline=headline,
+        tuple(notes), summary, ident.counts, changed, tuple(written), tuple(packages), new_lock.notetype.mod,
+        headline=headline, notices=tuple(notices),
     )

@@ -1,0 +1,1 @@
+"""Review merge decisions and inferred tags by hand: candidates, the judgment store, the session."""
