@@ -271,3 +271,30 @@ def test_clusters_do_not_depend_on_the_hash_seed():
         for seed in ("1", "2")
     }
     assert len(digests) == 1
+
+
+@pytest.mark.parametrize(
+    "together",
+    [
+        ("senior-180#162", "levels-415#16"),  # "PEP8" / "What is PEP 8?"
+        ("levels-415#157", "answered-200#18", "levels-415#433"),  # the `__main__` block / `if __name__ == ...`
+        ("answered-200#120", "levels-415#449"),  # `weakref` / "a weak reference"
+    ],
+)
+def test_one_thing_spelled_two_ways_shares_a_note(note_of, together):
+    assert all(note_of[ref] == note_of[together[0]] for ref in together), [sorted(note_of[r]) for r in together]
+
+
+@pytest.mark.parametrize(
+    ("a", "b"),
+    [
+        ("PEP8", "What is PEP 8?"),
+        ("PEP-8 style guide", "What is the PEP 8 style guide?"),
+        ("The `__main__` block", "What does `if __name__ == '__main__':` do?"),
+        ("Decorators", "What are decorators?"),
+        ("Dunder methods", "What are magic methods?"),
+    ],
+)
+def test_spellings_of_one_question_match(a, b):
+    others = [q(f"c#{i}", t) for i, t in enumerate(["What is a list?", "How do you sort a dict?", "What is PEP 20?"])]
+    assert ["a#1", "b#1"] in groups(q("a#1", a), q("b#1", b), *others)

@@ -60,6 +60,7 @@ class Vocabulary:
     framing: frozenset[str]
     contrasts: frozenset[frozenset[str]]  # groups of alternatives (stemmed)
     kinds: frozenset[str] = frozenset()  # stemmed words naming what kind of thing a term is
+    numbered: frozenset[str] = frozenset()  # names written with or against a number: "PEP 8", "PEP8"
 
     @classmethod
     def load(cls, path: Path) -> "Vocabulary":
@@ -80,13 +81,21 @@ class Vocabulary:
             frozenset(stem(str(w).lower()) for w in group) for group in raw.get("contrasts") or [] if len(group) >= 2
         )
         kinds = frozenset(stem(str(w).lower()) for w in raw.get("kinds") or [])
-        return cls(phrases, framing, contrasts, kinds)
+        numbered = frozenset(str(w).lower() for w in raw.get("numbered") or [])
+        return cls(phrases, framing, contrasts, kinds, numbered)
 
     # Compiled once per vocabulary: content_words runs on every question of the corpus.
     @cached_property
     def phrase_pattern(self) -> re.Pattern[str]:
         alternatives = "|".join(re.escape(p) for p in sorted(self.phrases, key=len, reverse=True))
         return re.compile(rf"(?<![\w@.])(?:{alternatives})(?:e?s)?(?![\w])")
+
+    @cached_property
+    def numbered_pattern(self) -> re.Pattern[str] | None:
+        if not self.numbered:
+            return None
+        alternatives = "|".join(re.escape(w) for w in sorted(self.numbered, key=len, reverse=True))
+        return re.compile(rf"\b({alternatives})[\s-]?(\d+)\b")
 
     @cached_property
     def abbreviation_pattern(self) -> tuple[dict[str, str], re.Pattern[str]] | None:
@@ -124,9 +133,37 @@ def _marked(framing: str) -> str:
     return "#" + framing
 
 
+_MAIN_GUARD = re.compile(
+    r"""(?:\bif\s+)?__name__\s*==\s*(["'])__main__\1\s*:?(?:\s*(?:block|guard|idiom|check)\b)?"""
+    r"|__main__\s+(?:block|guard|idiom|check)\b"
+)
+
+
+def main_guard(text: str) -> str:
+    """The script entry point, however it is spelled, becomes one word (`if` and "main" are framing
+    words, so each spelling kept only its leftovers: "block" on one side, `==` and "name" on the other).
+
+    >>> main_guard('what is the __main__ block?'), main_guard("if __name__ == '__main__': block")
+    ('what is the  mainguard ?', ' mainguard ')
+    """
+    return _MAIN_GUARD.sub(" mainguard ", text)
+
+
+def numbered_name(text: str, vocab: Vocabulary) -> str:
+    """A name and its number apart, however they are written: "pep8" and "pep-8" read "pep 8".
+
+    >>> numbered_name("what is pep8? and pep-20?", Vocabulary({}, frozenset(), frozenset(), numbered=frozenset({"pep"})))
+    'what is pep 8? and pep 20?'
+    """
+    pattern = vocab.numbered_pattern
+    return pattern.sub(r"\1 \2", text) if pattern is not None else text
+
+
 def _words(text: str, vocab: Vocabulary) -> Iterator[tuple[str, bool]]:
     """Each word in order, as (stemmed content word, True) or (framing word, False)."""
-    text = _JOINER.sub(" ", text.lower().replace("`", " "))
+    # Spaces collapse so that a phrase matches across the gap a dropped backtick leaves.
+    text = main_guard(numbered_name(" ".join(text.lower().replace("`", " ").split()), vocab))
+    text = _JOINER.sub(" ", text)
     if vocab.phrases:
         text = vocab.phrase_pattern.sub(lambda m: f" {_replacement(m.group(0), vocab)} ", text)
     for token in _TOKEN.findall(text):
