@@ -161,7 +161,7 @@ def review(recipe: str | None, export_path: str | None, import_path: str | None,
            neighbours: int, no_embeddings: bool) -> None:
     """Judge candidate merges one pair at a time (or tiers with --tiers); every answer is saved at once."""
     from qdeck.review import context, spreadsheet, store
-    from qdeck.review.session import HELP, KEYS, start
+    from qdeck.review.session import start
 
     if export_path and import_path:
         raise click.UsageError("use --export or --import, not both")
@@ -188,72 +188,42 @@ def review(recipe: str | None, export_path: str | None, import_path: str | None,
     session = start(ctx.path, ctx.judgments, pairs, list(ctx.questions.values()))
     click.echo(f"{len(session.queue)} pairs to judge ({len(pairs) - len(session.queue)} judged before); "
                "keys: s same, r related, d different, n note, u undo, ? help, q quit")
+    _run_keys(session, {"n": ("note", session.note)})
+
+
+def _run_keys(session: Any, prompts: dict[str, tuple[str, Any]]) -> None:
+    """Show each item and read one key at a time until the queue ends or the reviewer quits."""
     while session.current is not None:
         click.echo("")
         click.echo(session.show(session.current))
         key = click.getchar()
-        if key in KEYS:
-            click.secho(f"-> {KEYS[key]}", fg="green")
-            session.judge(KEYS[key])
-        elif key == "n":
-            if session.annotate(click.prompt("note", default="", show_default=False)) is None:
-                click.echo("nothing judged yet in this session")
-        elif key == "u":
-            undone = session.undo()
-            click.echo("undone" if undone else "nothing to undo")
-        elif key == "?":
-            click.echo(HELP)
-        elif key in ("q", "", "\x03", "\x04"):  # EOF and Ctrl-C / Ctrl-D quit too
-            break
+        if key in prompts:
+            label, act = prompts[key]
+            message = act(click.prompt(label, default="", show_default=False))
         else:
-            click.echo(f"unknown key {key!r}; ? for help")
-    click.echo(f"{len(session.history)} judged; {max(len(session.queue) - session.position, 0)} pairs left; "
-               f"saved in {ctx.path}")
+            message = session.press(key)
+        if message is None:
+            break
+        click.echo(message)
+    click.echo(session.summary())
 
 
 def _review_tiers(ctx: Any, export_path: str | None, import_path: str | None) -> None:
-    from qdeck.pipeline import build_notes
-    from qdeck.review import tiers as tier_review
-    from qdeck.tag import load_taxonomy
+    from qdeck.review import tiers
 
-    notes = build_notes(ctx.catalog)
-    overrides_path = ctx.recipe.data_dir / "overrides.yaml"
-    tax = load_taxonomy(ctx.recipe.data_dir / "taxonomy.yaml")
+    data = tiers.tier_data(ctx)
     if export_path:
-        rows = tier_review.export_tiers(Path(export_path), notes, ctx.questions)
+        rows = tiers.export_tiers(Path(export_path), data)
         click.echo(f"{rows} notes written to {export_path}; edit `tier`/`topics` or mark `verdict` ok, "
                    f"then `qdeck review --tiers --import {export_path}`")
-        return
-    if import_path:
-        written = tier_review.import_tiers(Path(import_path), notes, overrides_path, tax.tiers, tax.topics)
-        click.echo(f"{written} notes' tier and topics written to {overrides_path}")
-        return
-    queue = [n for n in tier_review.order(notes) if n.tier_origin == "inferred"]
-    session = tier_review.TierSession(overrides_path, queue, ctx.questions, tax.tiers, tax.topics)
-    click.echo(f"{len(queue)} inferred tiers to review; keys: 1-4 tier, a accept, t topics, u undo, ? help, q quit")
-    while session.current is not None:
-        click.echo("")
-        click.echo(session.show(session.current))
-        key = click.getchar()
-        if key in ("1", "2", "3", "4"):
-            session.answer(tier=tax.tiers[int(key) - 1])
-        elif key == "a":
-            session.answer()
-        elif key == "t":
-            chosen = tier_review.parse_topics(click.prompt("topics"))
-            try:
-                session.answer(topics=chosen)
-            except QdeckError as err:
-                click.echo(str(err))
-        elif key == "u":
-            click.echo("undone" if session.undo() else "nothing to undo")
-        elif key == "?":
-            click.echo(tier_review.TIER_HELP)
-        elif key in ("q", "", "\x03", "\x04"):
-            break
-        else:
-            click.echo(f"unknown key {key!r}; ? for help")
-    click.echo(f"{len(session.history)} reviewed; saved in {overrides_path}")
+    elif import_path:
+        written = tiers.import_tiers(Path(import_path), data)
+        click.echo(f"{written} notes' tier and topics written to {data.overrides_path}")
+    else:
+        session = tiers.TierSession.start(data)
+        click.echo(f"{len(session.queue)} inferred tiers to review; "
+                   "keys: 1-4 tier, a accept, t topics, u undo, ? help, q quit")
+        _run_keys(session, {"t": ("topics", session.set_topics)})
 
 
 @cli.group()

@@ -15,6 +15,7 @@ from qdeck.review import store
 from qdeck.review.candidates import Candidate
 
 KEYS = {"s": "same", "r": "related", "d": "different"}
+QUIT = ("q", "", "\x03", "\x04")  # q, end of input, Ctrl-C, Ctrl-D
 HELP = """\
   s  same       the two ask the same question: one note
   r  related    neighbours, not the same question: two notes
@@ -75,6 +76,24 @@ class Session:
         self._save(kept + ((previous,) if previous is not None else ()))
         self.position = position
         return pair
+
+    def press(self, key: str) -> str | None:
+        """Apply one key (`n`, which needs a line typed, is `annotate`): what to tell the reviewer,
+        or None to stop."""
+        if key in QUIT:
+            return None
+        if key in KEYS:
+            return f"-> {self.judge(KEYS[key]).verdict}"
+        if key == "u":
+            return "undone" if self.undo() is not None else "nothing to undo"
+        return HELP if key == "?" else f"unknown key {key!r}; ? for help"
+
+    def note(self, text: str) -> str:
+        return "noted" if self.annotate(text) is not None else "nothing judged yet in this session"
+
+    def summary(self) -> str:
+        return (f"{len(self.history)} judged; {max(len(self.queue) - self.position, 0)} pairs left; "
+                f"saved in {self.path}")
 
     def _save(self, judgments: tuple[store.Judgment, ...]) -> None:
         store.save(self.path, judgments)

@@ -11,7 +11,8 @@ from qdeck.errors import InputError
 from qdeck.files import write_atomic
 from qdeck.models import Note, Question
 from qdeck.review import overrides_file
-from qdeck.review.session import describe
+from qdeck.review.context import Context
+from qdeck.review.session import QUIT, describe
 from qdeck.review.spreadsheet import csv_text, read_rows
 
 TIER_COLUMNS = ("ref", "question", "sources", "kind", "tier_origin", "tier", "topics", "answer", "verdict")
@@ -23,6 +24,26 @@ TIER_HELP = """\
   u    undo the last answer
   ?    help
   q    quit; every answer so far is saved"""
+
+
+@dataclass(frozen=True)
+class TierData:
+    """Today's tagged notes and what a review of their tags checks against and writes to."""
+
+    notes: Sequence[Note]
+    questions: Mapping[str, Question]
+    overrides_path: Path
+    tiers: Sequence[str]
+    topics: Sequence[str]
+
+
+def tier_data(ctx: Context) -> TierData:
+    from qdeck.pipeline import build_notes
+    from qdeck.tag import load_taxonomy
+
+    tax = load_taxonomy(ctx.recipe.data_dir / "taxonomy.yaml")
+    return TierData(build_notes(ctx.catalog), ctx.questions, ctx.recipe.data_dir / "overrides.yaml",
+                    tax.tiers, tax.topics)
 
 
 def review_ref(note: Note) -> str:
@@ -44,8 +65,8 @@ def order(notes: Sequence[Note]) -> list[Note]:
                   key=lambda n: (rank.get(n.tier_origin, 3), sorted(n.refs)[0]))
 
 
-def export_tiers(path: Path, notes: Sequence[Note], by_ref: Mapping[str, Question]) -> int:
-    rows = [_row(n, by_ref) for n in order(notes)]
+def export_tiers(path: Path, data: TierData) -> int:
+    rows = [_row(n, data.questions) for n in order(data.notes)]
     write_atomic(path, csv_text(TIER_COLUMNS, rows).encode("utf-8"), what="export")
     return len(rows)
 
@@ -65,11 +86,10 @@ def check_tag(ref: str, tier: str, topics: Sequence[str], tiers: Sequence[str], 
         raise InputError(f"{where}: unknown topic(s) {', '.join(unknown)} (see data/taxonomy.yaml)", path)
 
 
-def import_tiers(path: Path, notes: Sequence[Note], overrides_path: Path, tiers: Sequence[str],
-                 topics: Sequence[str]) -> int:
+def import_tiers(path: Path, data: TierData) -> int:
     """Write each row marked `ok`, or whose tier or topics were changed, to the overrides file.
     Returns the number of notes written."""
-    by_ref = {review_ref(n): n for n in notes}
+    by_ref = {review_ref(n): n for n in data.notes}
     tier_entries: dict[str, str] = {}
     topic_entries: dict[str, list[str]] = {}
     for line, row in read_rows(path, ("ref", "tier", "topics", "verdict")):
@@ -85,13 +105,13 @@ def import_tiers(path: Path, notes: Sequence[Note], overrides_path: Path, tiers:
         changed = tier != note.tier or chosen != list(note.topics)
         if not verdict and not changed:
             continue
-        check_tag(row["ref"], tier, chosen, tiers, topics, where, path)
+        check_tag(row["ref"], tier, chosen, data.tiers, data.topics, where, path)
         if row["ref"] in tier_entries:
             raise InputError(f"{where}: {row['ref']} is listed twice", path)
         tier_entries[row["ref"]], topic_entries[row["ref"]] = tier, chosen
     if tier_entries:
-        overrides_file.update(overrides_path, "tier", tier_entries)
-        overrides_file.update(overrides_path, "topics", topic_entries)
+        overrides_file.update(data.overrides_path, "tier", tier_entries)
+        overrides_file.update(data.overrides_path, "topics", topic_entries)
     return len(tier_entries)
 
 
@@ -110,6 +130,12 @@ class TierSession:
     @property
     def current(self) -> Note | None:
         return self.queue[self.position] if self.position < len(self.queue) else None
+
+    @classmethod
+    def start(cls, data: TierData) -> "TierSession":
+        """A session over the notes whose tier was inferred, not given by a list or an override."""
+        queue = [n for n in order(data.notes) if n.tier_origin == "inferred"]
+        return cls(data.overrides_path, queue, data.questions, data.tiers, data.topics)
 
     def _written(self, ref: str) -> tuple[object, object]:
         from qdeck.config import read_yaml
@@ -141,6 +167,31 @@ class TierSession:
         self._write(review_ref(self.queue[position]), tier, topics)
         self.position = position
         return self.queue[position]
+
+    def press(self, key: str) -> str | None:
+        """Apply one key (`t`, which needs a line typed, is `set_topics`): what to tell the
+        reviewer, or None to stop."""
+        if key in QUIT:
+            return None
+        if key in ("1", "2", "3", "4"):
+            self.answer(tier=self.tiers[int(key) - 1])
+            return f"-> {self.tiers[int(key) - 1]}"
+        if key == "a":
+            self.answer()
+            return "-> as it is"
+        if key == "u":
+            return "undone" if self.undo() is not None else "nothing to undo"
+        return TIER_HELP if key == "?" else f"unknown key {key!r}; ? for help"
+
+    def set_topics(self, text: str) -> str:
+        try:
+            self.answer(topics=parse_topics(text))
+        except InputError as err:
+            return str(err)
+        return "-> topics set"
+
+    def summary(self) -> str:
+        return f"{len(self.history)} reviewed; saved in {self.overrides_path}"
 
     def show(self, note: Note) -> str:
         head = (f"note {self.position + 1} of {len(self.queue)} | tier {note.tier} ({note.tier_origin}) | "
