@@ -196,7 +196,10 @@ def _run_keys(session: Any, prompts: dict[str, tuple[str, Any]]) -> None:
     while session.current is not None:
         click.echo("")
         click.echo(session.show(session.current))
-        key = click.getchar()
+        try:
+            key = click.getchar()
+        except (KeyboardInterrupt, EOFError):  # Ctrl-C / Ctrl-D at a real terminal: every answer is saved
+            key = "q"
         if key in prompts:
             label, act = prompts[key]
             message = act(click.prompt(label, default="", show_default=False))
