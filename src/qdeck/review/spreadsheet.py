@@ -16,8 +16,8 @@ from qdeck.review.session import first_lines
 
 PAIR_COLUMNS = (
     "rank", "reason", "score", "embedding", "merged", "vetoed",
-    "ref_a", "source_a", "section_a", "question_a", "answer_a",
-    "ref_b", "source_b", "section_b", "question_b", "answer_b",
+    "ref_a", "source_a", "section_a", "level_a", "question_a", "answer_a",
+    "ref_b", "source_b", "section_b", "level_b", "question_b", "answer_b",
     "verdict", "note",
 )
 REQUIRED = ("ref_a", "question_a", "ref_b", "question_b", "verdict", "note")
@@ -25,6 +25,7 @@ REQUIRED = ("ref_a", "question_a", "ref_b", "question_b", "verdict", "note")
 
 def _side(q: Question, suffix: str) -> dict[str, str]:
     return {f"ref_{suffix}": q.ref, f"source_{suffix}": q.source, f"section_{suffix}": q.section or "",
+            f"level_{suffix}": q.level or "",
             f"question_{suffix}": q.text, f"answer_{suffix}": " / ".join(first_lines(q.answer))}
 
 
