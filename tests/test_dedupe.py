@@ -224,9 +224,17 @@ def test_overrides_force_merge_split_and_canonical(cat):
 
 def test_override_naming_an_unknown_ref_is_an_error(tmp_path):
     path = tmp_path / "overrides.yaml"
-    path.write_text("merge:\n  - [tiered-200#3, nowhere#9]\n", encoding="utf-8")
-    with pytest.raises(InputError, match=r"unknown ref\(s\): nowhere#9"):
+    path.write_text("merge:\n  - [tiered-200#3, tiered-200#999]\n", encoding="utf-8")
+    with pytest.raises(InputError, match=r"unknown ref\(s\): tiered-200#999"):
         Overrides.load(path, ["tiered-200#3"])
+
+
+def test_overrides_for_a_list_the_recipe_leaves_out_do_not_apply(tmp_path):
+    path = tmp_path / "overrides.yaml"
+    path.write_text("merge:\n  - [tiered-200#3, other#9, tiered-200#4]\ntier: {other#9: 1-beginner}\n",
+                    encoding="utf-8")
+    overrides = Overrides.load(path, ["tiered-200#3", "tiered-200#4"])
+    assert overrides.merge == (("tiered-200#3", "tiered-200#4"),) and overrides.tier == {}
 
 
 def test_candidates_stay_sub_quadratic():
@@ -243,15 +251,15 @@ LABELS = sorted((ROOT / "tests" / "labels").glob("dedup-*.yaml"))
 @pytest.mark.parametrize("path", LABELS, ids=[p.stem for p in LABELS])
 def test_precision_on_labelled_sets(note_of, path):
     s = score(yaml.safe_load(path.read_text(encoding="utf-8")), note_of)
-    assert s.precision >= 0.95, f"precision {s.precision:.3f}"
+    assert s.precision >= 0.97, f"precision {s.precision:.3f}"
 
 
-@pytest.mark.xfail(strict=True, reason="lexical matching reaches recall ~0.80-0.85 (target 0.90); "
-                   "the optional embedding signal reaches ~0.87-0.89 (see README, Quality)")
+@pytest.mark.xfail(strict=True, reason="with the hand-reviewed judgments recall is 0.907 (dev) and 0.824 "
+                   "(held-out), target 0.95: the misses are pairs no reviewed candidate list offered")
 @pytest.mark.parametrize("path", LABELS, ids=[p.stem for p in LABELS])
 def test_recall_on_labelled_sets(note_of, path):
     s = score(yaml.safe_load(path.read_text(encoding="utf-8")), note_of)
-    assert s.recall >= 0.90, f"recall {s.recall:.3f}"
+    assert s.recall >= 0.95, f"recall {s.recall:.3f}"
 
 
 def test_clusters_do_not_depend_on_the_hash_seed():

@@ -602,11 +602,17 @@ class Overrides:
         topics = {
             str(k): tuple([v] if isinstance(v, str) else v) for k, v in (raw.get("topics") or {}).items()
         }
+        # A recipe may build from some of the lists: entries about a list it leaves out do not apply.
+        sources = {ref.rpartition("#")[0] for ref in known}
+        used = lambda ref: ref.rpartition("#")[0] in sources  # noqa: E731
         named = [r for g in groups["merge"] + groups["split"] for r in g] + [*canonical, *tier, *topics]
-        unknown = sorted({r for r in named if r not in known})
+        unknown = sorted({r for r in named if used(r) and r not in known})
         if unknown:
             raise InputError(f"override names unknown ref(s): {', '.join(unknown)}; fix or remove them", path)
-        return cls(groups["merge"], groups["split"], canonical, tier, topics)
+        merge, split = ([g2 for g2 in (tuple(filter(used, g)) for g in groups[k]) if len(g2) > 1]
+                        for k in ("merge", "split"))
+        return cls(tuple(merge), tuple(split), *({r: v for r, v in d.items() if used(r)}
+                                                 for d in (canonical, tier, topics)))
 
 
 def _family(q: Question) -> str:
