@@ -22,9 +22,8 @@ from typing import Any, Callable, Iterable, Iterator, Mapping, Sequence
 
 import snowballstemmer
 
-from qdeck.config import read_yaml
-from qdeck import parallel
-from qdeck.errors import InputError
+from qdeck import config, parallel
+from qdeck.config.schema import DedupeFile, OverridesFile
 from qdeck.models import Note, Question
 
 _TOKEN = re.compile(
@@ -64,24 +63,19 @@ class Vocabulary:
 
     @classmethod
     def load(cls, path: Path) -> "Vocabulary":
-        raw = read_yaml(path)
-        if not isinstance(raw, Mapping):
-            raise InputError("expected a mapping with abbreviations, synonyms, framing, kinds, contrasts", path)
+        return config.load(path, DedupeFile, build=cls.from_shape, empty=DedupeFile())
+
+    @classmethod
+    def from_shape(cls, raw: DedupeFile) -> "Vocabulary":
         phrases: dict[str, str] = {}
-        for abbr, long_form in (raw.get("abbreviations") or {}).items():
-            phrases[str(long_form).lower()] = str(abbr).lower()
-        for variant, canonical in (raw.get("synonyms") or {}).items():
-            phrases[str(variant).lower()] = str(canonical).lower()
-        framing_raw = raw.get("framing") or []
-        # YAML 1.1 reads a bare on/yes/no as a boolean: the word would silently be lost.
-        if any(isinstance(w, bool) for w in framing_raw):
-            raise InputError("framing words on/off/yes/no must be quoted (YAML reads them as booleans)", path)
-        framing = frozenset(str(w).lower() for w in framing_raw)
-        contrasts = frozenset(
-            frozenset(stem(str(w).lower()) for w in group) for group in raw.get("contrasts") or [] if len(group) >= 2
-        )
-        kinds = frozenset(stem(str(w).lower()) for w in raw.get("kinds") or [])
-        numbered = frozenset(str(w).lower() for w in raw.get("numbered") or [])
+        for abbr, long_form in raw.abbreviations.items():
+            phrases[long_form.lower()] = abbr.lower()
+        for variant, canonical in raw.synonyms.items():
+            phrases[variant.lower()] = canonical.lower()
+        framing = frozenset(w.lower() for w in raw.framing)
+        contrasts = frozenset(frozenset(stem(w.lower()) for w in group) for group in raw.contrasts)
+        kinds = frozenset(stem(w.lower()) for w in raw.kinds)
+        numbered = frozenset(w.lower() for w in raw.numbered)
         return cls(phrases, framing, contrasts, kinds, numbered)
 
     # Compiled once per vocabulary: content_words runs on every question of the corpus.
@@ -587,32 +581,49 @@ class Overrides:
     canonical: Mapping[str, str] = field(default_factory=dict)
     tier: Mapping[str, str] = field(default_factory=dict)
     topics: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    same: tuple[tuple[str, str], ...] = ()  # (OLD_REF in the lock, NEW_REF): one question (identity)
+    new: tuple[str, ...] = ()  # refs that are new questions, whatever the alignment says (identity)
 
     @classmethod
     def load(cls, path: Path | None, known_refs: Iterable[str]) -> "Overrides":
         if path is None:
             return cls()
-        raw = read_yaml(path) or {}
-        if not isinstance(raw, Mapping):
-            raise InputError("expected a mapping (merge, split, canonical, tier, topics)", path)
         known = set(known_refs)
-        groups = {k: tuple(tuple(str(r) for r in g) for g in raw.get(k) or []) for k in ("merge", "split")}
-        canonical = {str(k): str(v) for k, v in (raw.get("canonical") or {}).items()}
-        tier = {str(k): str(v) for k, v in (raw.get("tier") or {}).items()}
-        topics = {
-            str(k): tuple([v] if isinstance(v, str) else v) for k, v in (raw.get("topics") or {}).items()
-        }
+        return config.load(path, OverridesFile, build=lambda raw: cls.from_shape(raw, known), empty=OverridesFile())
+
+    @classmethod
+    def from_shape(cls, raw: OverridesFile, known: set[str]) -> "Overrides":
+        """The overrides of a checked file; a ref no source has is an error (config.Invalid) at its entry."""
+        named: list[tuple[tuple[str | int, ...], str]] = [
+            ((key, i, j), ref) for key in ("merge", "split") for i, group in enumerate(getattr(raw, key))
+            for j, ref in enumerate(group)
+        ]
+        named += [((key, ref), ref) for key in ("canonical", "tier", "topics") for ref in getattr(raw, key)]
+        # an OLD_REF of `same:` names the lock's past, so only its NEW_REF must exist now
+        named += [(("same", i, 1), pair[1]) for i, pair in enumerate(raw.same)]
+        named += [(("new", i), ref) for i, ref in enumerate(raw.new)]
         # A recipe may build from some of the lists: entries about a list it leaves out do not apply.
         sources = {ref.rpartition("#")[0] for ref in known}
-        used = lambda ref: ref.rpartition("#")[0] in sources  # noqa: E731
-        named = [r for g in groups["merge"] + groups["split"] for r in g] + [*canonical, *tier, *topics]
-        unknown = sorted({r for r in named if used(r) and r not in known})
+
+        def used(ref: str) -> bool:
+            return ref.rpartition("#")[0] in sources
+
+        unknown = [(loc, ref) for loc, ref in named if used(ref) and ref not in known]
         if unknown:
-            raise InputError(f"override names unknown ref(s): {', '.join(unknown)}; fix or remove them", path)
-        merge, split = ([g2 for g2 in (tuple(filter(used, g)) for g in groups[k]) if len(g2) > 1]
-                        for k in ("merge", "split"))
-        return cls(tuple(merge), tuple(split), *({r: v for r, v in d.items() if used(r)}
-                                                 for d in (canonical, tier, topics)))
+            refs = ", ".join(sorted({ref for _, ref in unknown}))
+            raise config.Invalid(unknown[0][0], f"override names unknown ref(s): {refs}; fix or remove them")
+        merge, split = ([kept for kept in (tuple(filter(used, g)) for g in groups) if len(kept) > 1]
+                        for groups in (raw.merge, raw.split))
+        return cls(
+            merge=tuple(merge),
+            split=tuple(split),
+            canonical={ref: text for ref, text in raw.canonical.items() if used(ref)},
+            tier={ref: str(value) for ref, value in raw.tier.items() if used(ref)},
+            topics={ref: (value,) if isinstance(value, str) else tuple(value) for ref, value in raw.topics.items()
+                    if used(ref)},
+            same=tuple(pair for pair in raw.same if used(pair[1])),
+            new=tuple(ref for ref in raw.new if used(ref)),
+        )
 
 
 def _family(q: Question) -> str:

@@ -129,16 +129,13 @@ def package_plan(recipe: Recipe, notes: list[Note]) -> list[tuple[str, list[Note
     """(file name, notes) per package the recipe asks for; tier packages share the full deck's GUIDs."""
     plan: list[tuple[str, list[Note]]] = []
     for package in recipe.packages:
-        name = str(package.get("name") or recipe.slug)
-        if package.get("per") == "tier":
+        if package.per == "tier":
             for tier in TIERS:
                 chosen = [n for n in notes if n.tier == tier]
                 if chosen:
-                    plan.append((name.format(tier=tier), chosen))
-        elif package.get("per") in (None, ""):
-            plan.append((name, notes))
+                    plan.append((package.name.format(tier=tier), chosen))
         else:
-            raise InputError(f"package {name!r}: unknown `per: {package.get('per')}` (known: tier)", recipe.path)
+            plan.append((package.name, notes))
     return plan
 
 

@@ -13,9 +13,9 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
-import yaml
-
-from qdeck import parallel
+from qdeck import config, parallel
+from qdeck.config.schema import KindRuleSpec, TaxonomyFile, TierInference, TopicEvidence, Weights
+from qdeck.config.shape import Invalid, convert
 from qdeck.errors import InputError
 from qdeck.models import Note, Question
 
@@ -27,22 +27,6 @@ _SLUG = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 
 
 @dataclass(frozen=True)
-class Weights:
-    """How much each kind of evidence counts towards a topic (values and meaning: data/taxonomy.yaml)."""
-
-    question: float
-    code_task: float
-    answer: float
-    tests: float
-    answer_cap: float
-    section: float
-    section_next: float
-    second_ratio: float
-    second_min: float
-    default_topic: str
-
-
-@dataclass(frozen=True)
 class KindRule:
     """Fires for a question with a coding task, matching text, or matching provenance."""
 
@@ -50,21 +34,6 @@ class KindRule:
     code_task: bool
     text: tuple[re.Pattern[str], ...]
     where: tuple[tuple[tuple[str, re.Pattern[str]], ...], ...]
-
-
-@dataclass(frozen=True)
-class TierInference:
-    """Settings of the nearest-neighbour tier guess for notes no source tiers (see data/taxonomy.yaml)."""
-
-    k: int
-    query_terms: int
-    max_postings: int
-    max_df_share: float
-    min_similarity: float
-    topic_prior: float
-    kind_prior: float
-    answer_tokens: int
-    default_tier: str
 
 
 @dataclass(frozen=True)
@@ -88,42 +57,20 @@ class Taxonomy:
 
 
 def load_taxonomy(path: str | Path) -> Taxonomy:
-    """Read and check a taxonomy file; every problem is an InputError naming the file."""
+    """Read and check a taxonomy file; every problem is an InputError naming the file and line."""
     path = Path(path)
-    try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except OSError as err:
-        raise InputError(f"cannot read taxonomy: {err.strerror or err}", path) from None
-    except UnicodeDecodeError as err:
-        raise InputError(f"taxonomy is not UTF-8: {err.reason}", path) from None
-    except yaml.YAMLError as err:
-        raise InputError(_yaml_message(err), path) from None
-    try:
-        return _build(path, raw)
-    except _Invalid as err:
-        raise InputError(str(err), path) from None
+    return config.load(path, TaxonomyFile, build=lambda raw: _build(path, raw), what="the taxonomy",
+                       missing="taxonomy not found; tagging needs data/taxonomy.yaml")
 
 
-class _Invalid(Exception):
-    """A structural problem in the taxonomy data, turned into InputError by load_taxonomy."""
-
-
-def _yaml_message(err: yaml.YAMLError) -> str:
-    mark = getattr(err, "problem_mark", None) or getattr(err, "context_mark", None)
-    problem = getattr(err, "problem", None) or str(err).splitlines()[0]
-    where = f"line {mark.line + 1}: " if mark is not None else ""
-    return f"{where}invalid YAML: {problem}"
-
-
-def _build(path: Path, raw: Any) -> Taxonomy:
-    doc = _mapping(raw, "the file")
-    tiers = _slugs(doc.get("tiers"), "tiers")
-    kinds = _slugs(doc.get("kind_names"), "kind_names")
-    topics_raw = _mapping(doc.get("topics"), "topics")
-    topics = _slugs(list(topics_raw), "topics")
-    terms, patterns = _vocabulary(topics_raw)
-    weights = _settings(doc.get("weights"), "weights", Weights, "default_topic", topics)
-    rules, default_kind = _kind_rules(doc.get("kinds"), kinds)
+def _build(path: Path, doc: TaxonomyFile) -> Taxonomy:
+    tiers = _unique(doc.tiers, "tiers")
+    kinds = _unique(doc.kind_names, "kind_names")
+    topics = tuple(doc.topics)
+    terms, patterns = _vocabulary(doc.topics)
+    _one_of(doc.weights.default_topic, topics, ("weights", "default_topic"))
+    _one_of(doc.tier_inference.default_tier, tiers, ("tier_inference", "default_tier"))
+    rules, default_kind = _kind_rules(doc.kinds, kinds)
     return Taxonomy(
         path=path,
         tiers=tiers,
@@ -134,104 +81,57 @@ def _build(path: Path, raw: Any) -> Taxonomy:
         max_ngram=max((len(key) for key in terms), default=1),
         patterns=patterns,
         starts=frozenset(key[0] for key in terms),
-        sections=MappingProxyType(_sections(doc.get("sections") or {}, topics)),
+        sections=MappingProxyType(_sections(doc.sections, topics)),
         kind_rules=rules,
         default_kind=default_kind,
-        weights=weights,
-        inference=_settings(doc.get("tier_inference"), "tier_inference", TierInference, "default_tier", tiers),
+        weights=doc.weights,
+        inference=doc.tier_inference,
     )
 
 
-def _mapping(value: Any, what: str) -> dict:
-    if not isinstance(value, dict):
-        raise _Invalid(f"{what} must be a mapping")
-    return value
+def _unique(names: Sequence[str], what: str) -> tuple[str, ...]:
+    for i, name in enumerate(names):
+        if name in names[:i]:
+            raise Invalid((what, i), f"{name!r} is listed twice")
+    return tuple(names)
 
 
-def _known_keys(value: Any, what: str, allowed: Sequence[str]) -> dict:
-    # a misspelt key would otherwise be ignored without a word
-    unknown = set(_mapping(value, what)) - set(allowed)
-    if unknown:
-        raise _Invalid(f"{what}: unknown key(s) {', '.join(sorted(map(str, unknown)))}")
-    return value
+def _one_of(value: Any, allowed: Sequence[str], loc: tuple[str | int, ...]) -> None:
+    if value not in allowed:
+        raise Invalid(loc, f"{value!r} is not one of {', '.join(allowed)}")
 
 
-def _slugs(value: Any, what: str) -> tuple[str, ...]:
-    if not isinstance(value, list) or not value:
-        raise _Invalid(f"{what} must be a non-empty list")
-    for item in value:
-        if not isinstance(item, str) or not _SLUG.match(item):
-            raise _Invalid(f"{what}: {item!r} is not a lowercase slug")
-    if len(set(value)) != len(value):
-        raise _Invalid(f"{what} lists a name twice")
-    return tuple(value)
-
-
-def _number(value: Any, what: str) -> float:
-    # bool is an int subclass; "yes" in YAML must not pass as 1
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
-        raise _Invalid(f"{what} must be a number, not {value!r}")
-    return float(value)
-
-
-def _vocabulary(topics_raw: dict) -> tuple[dict, tuple]:
+def _vocabulary(topics: Mapping[str, TopicEvidence | None]) -> tuple[dict, tuple]:
     terms: dict[tuple[str, ...], dict[str, float]] = defaultdict(dict)
     patterns = []
-    for topic, spec in topics_raw.items():
-        spec = _known_keys(spec or {}, f"topics.{topic}", ("terms", "regex"))
-        for term, weight in _mapping(spec.get("terms") or {}, f"topics.{topic}.terms").items():
-            if not isinstance(term, str):
-                raise _Invalid(f"topics.{topic}.terms: key {term!r} must be a string (quote it)")
+    for topic, spec in topics.items():
+        spec = spec or TopicEvidence()
+        for term, weight in spec.terms.items():
             key = tuple(_plain_tokens(term))
             if not key:
-                raise _Invalid(f"topics.{topic}.terms: {term!r} has no word in it")
+                raise Invalid(("topics", topic, "terms", term), f"{term!r} has no word in it")
             # the same words listed twice (e.g. "super" and "super()") count once, at the higher weight
-            w = _number(weight, f"topics.{topic}.terms.{term}")
-            terms[key][topic] = max(w, terms[key].get(topic, 0.0))
-        for pattern, weight in _mapping(spec.get("regex") or {}, f"topics.{topic}.regex").items():
-            patterns.append((_compile(pattern, f"topics.{topic}.regex"), topic, _number(weight, f"regex {pattern}")))
+            terms[key][topic] = max(weight, terms[key].get(topic, 0.0))
+        for pattern, weight in spec.regex.items():
+            patterns.append((_compile(pattern, ("topics", topic, "regex", pattern)), topic, weight))
     frozen = {key: tuple(sorted(by_topic.items())) for key, by_topic in terms.items()}
     return frozen, tuple(patterns)
 
 
-def _compile(pattern: Any, what: str) -> re.Pattern[str]:
-    if not isinstance(pattern, str):
-        raise _Invalid(f"{what}: {pattern!r} must be a string")
+def _compile(pattern: str, loc: tuple[str | int, ...]) -> re.Pattern[str]:
     try:
         return re.compile(pattern, re.IGNORECASE)
     except re.error as err:
-        raise _Invalid(f"{what}: bad regex {pattern!r}: {err}") from None
+        raise Invalid(loc, f"bad regex {pattern!r}: {err}") from None
 
 
-def _settings(raw: Any, what: str, cls: type, text_field: str, allowed: Sequence[str]) -> Any:
-    """One of the flat settings blocks: every field required, numbers as numbers, one named value."""
-    fields = cls.__dataclass_fields__
-    raw = _known_keys(raw, what, tuple(fields))
-    missing = set(fields) - set(raw)
-    if missing:
-        raise _Invalid(f"{what}: missing {', '.join(sorted(missing))}")
-    values: dict[str, Any] = {}
-    for name, field in fields.items():
-        if name == text_field:
-            if raw[name] not in allowed:
-                raise _Invalid(f"{what}.{name}: {raw[name]!r} is not one of {', '.join(allowed)}")
-            values[name] = raw[name]
-        else:
-            number = _number(raw[name], f"{what}.{name}")
-            if field.type == "int" and number != int(number):
-                raise _Invalid(f"{what}.{name} must be a whole number")
-            values[name] = int(number) if field.type == "int" else number
-    return cls(**values)
-
-
-def _sections(raw: Any, topics: Sequence[str]) -> dict[tuple[str, str], tuple[str, ...]]:
+def _sections(raw: Mapping[str, Any], topics: Sequence[str]) -> dict[tuple[str, str], tuple[str, ...]]:
     out = {}
-    for source, headings in _mapping(raw, "sections").items():
-        for heading, mapped in _mapping(headings or {}, f"sections.{source}").items():
-            mapped = mapped or []
-            if not isinstance(mapped, list) or any(t not in topics for t in mapped):
-                raise _Invalid(f"sections.{source}.{heading}: must list known topics, got {mapped!r}")
-            out[(str(source), section_key(str(heading)))] = tuple(mapped)
+    for source, headings in raw.items():
+        for heading, mapped in (headings or {}).items():
+            for i, topic in enumerate(mapped or ()):
+                _one_of(topic, topics, ("sections", source, heading, i))
+            out[(source, section_key(heading))] = tuple(mapped or ())
     return out
 
 
@@ -244,25 +144,25 @@ def section_key(heading: str) -> str:
     return " ".join(words)
 
 
-def _kind_rules(raw: Any, kinds: Sequence[str]) -> tuple[tuple[KindRule, ...], str]:
-    raw = _known_keys(raw, "kinds", ("default", "order", *kinds))
+def _kind_rules(raw: Mapping[str, Any], kinds: Sequence[str]) -> tuple[tuple[KindRule, ...], str]:
+    for key in raw:
+        if key not in ("default", "order", *kinds):
+            raise Invalid(("kinds", key), f"unknown key `{key}`; the keys here are: default, order, {', '.join(kinds)}")
     default = raw.get("default")
-    if default not in kinds:
-        raise _Invalid(f"kinds.default: {default!r} is not one of {', '.join(kinds)}")
+    _one_of(default, kinds, ("kinds", "default"))
+    order = convert(raw.get("order") or [], list[str], ("kinds", "order"))
     rules = []
-    for kind in raw.get("order") or []:
-        if kind not in kinds:
-            raise _Invalid(f"kinds.order: {kind!r} is not one of {', '.join(kinds)}")
-        spec = _known_keys(raw.get(kind) or {}, f"kinds.{kind}", ("code_task", "text", "where"))
-        text = tuple(_compile(p, f"kinds.{kind}.text") for p in spec.get("text") or [])
-        where = tuple(_where(w, f"kinds.{kind}.where") for w in spec.get("where") or [])
-        rules.append(KindRule(kind, bool(spec.get("code_task")), text, where))
-    return tuple(rules), default
-
-
-def _where(raw: Any, what: str) -> tuple[tuple[str, re.Pattern[str]], ...]:
-    raw = _known_keys(raw, what, ("source", "section", "level"))
-    return tuple((key, _compile(raw[key], f"{what}.{key}")) for key in sorted(raw))
+    for i, kind in enumerate(order):
+        _one_of(kind, kinds, ("kinds", "order", i))
+        spec = convert(raw.get(kind) or {}, KindRuleSpec, ("kinds", kind))
+        text = tuple(_compile(p, ("kinds", kind, "text", j)) for j, p in enumerate(spec.text))
+        where = tuple(
+            tuple((key, _compile(getattr(w, key), ("kinds", kind, "where", j, key)))
+                  for key in sorted(w.__struct_fields__) if getattr(w, key) is not None)
+            for j, w in enumerate(spec.where)
+        )
+        rules.append(KindRule(kind, spec.code_task, text, where))
+    return tuple(rules), str(default)
 
 
 # --------------------------------------------------------------------------- words

@@ -21,7 +21,8 @@ from pathlib import Path
 from typing import Any, Mapping
 
 
-from qdeck.config import read_yaml
+from qdeck import config
+from qdeck.config.schema import TitlesFile
 from qdeck.errors import InputError
 from qdeck.formats.common import Ledger
 from qdeck.models import Parsed, Question
@@ -113,37 +114,9 @@ def _load_titles(spec: Any) -> tuple[Path, dict[int, str]]:
     if not options.get("titles"):
         raise InputError(f"source {spec.name!r}: the deep-dive format needs a `titles:` option naming its titles file")
     path = Path(options["titles"])
-    data = read_yaml(path, what="the titles file",
-                     missing="titles file not found; write it or fix `titles:` in data/sources.yaml")
-    return path, _titles_from(data, path)
-
-
-def _titles_from(data: Any, path: Path) -> dict[int, str]:
-    if data is None:
-        return {}
-    if not isinstance(data, dict):
-        raise InputError("the titles file must map answer numbers to questions", path)
-    titles: dict[int, str] = {}
-    for key, value in data.items():
-        number = _answer_number(key)
-        if number is None:
-            raise InputError(f"title key {key!r} is not an answer number (1, 2, ...)", path)
-        if not isinstance(value, str) or not value.strip():
-            raise InputError(f"the title for answer {number} must be a non-empty text", path)
-        if number in titles:
-            raise InputError(f"answer {number} has two titles", path)
-        titles[number] = " ".join(value.split())
-    return titles
-
-
-def _answer_number(key: Any) -> int | None:
-    if isinstance(key, bool):  # YAML reads `yes:` as True, which is an int
-        return None
-    if isinstance(key, int):
-        return key if key >= 1 else None
-    if isinstance(key, str) and key.strip().isdecimal() and int(key) >= 1:
-        return int(key)
-    return None
+    titles = config.load(path, TitlesFile, what="the titles file", empty={},
+                         missing="titles file not found; write it or fix `titles:` in data/sources.yaml")
+    return path, {number: " ".join(title.split()) for number, title in titles.items()}
 
 
 # --- page structure -------------------------------------------------------------------

@@ -1,0 +1,17 @@
+"""The config layer: every data file is read here once, checked against its shape, and handed on frozen.
+
+- `yamlfile`: the safe YAML reader (size cap, no aliases or anchors, no duplicate keys);
+- `schema`: the shape of each file, declared once (msgspec Structs);
+- `shape`: checking data against a shape, with the file's line in every error;
+- `recipe`: the source registry and deck recipes.
+"""
+
+from qdeck.config.recipe import DEFAULT_RECIPE_DIR, Recipe, SourceSpec, find_recipe, load_recipe, load_sources
+from qdeck.config.schema import Format
+from qdeck.config.shape import Invalid, load
+from qdeck.config.yamlfile import MAX_CONFIG_BYTES, parse_yaml, read_text, read_yaml
+
+__all__ = [
+    "DEFAULT_RECIPE_DIR", "Format", "Invalid", "MAX_CONFIG_BYTES", "Recipe", "SourceSpec", "find_recipe", "load",
+    "load_recipe", "load_sources", "parse_yaml", "read_text", "read_yaml",
+]
