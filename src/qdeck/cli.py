@@ -96,6 +96,8 @@ def build(recipe: str | None, check: bool, out_dir: str, quiet: bool, embeddings
         progress.close()
     click.echo(result.headline)
     click.echo(result.summary)
+    for warning in result.warnings:
+        click.echo(f"warning: {warning}")
     if check:
         state = "would change: run `qdeck build` and commit it" if result.lock_changed else "current"
         click.echo(f"lock {rec.lock_path}: {state}")

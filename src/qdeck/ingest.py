@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Callable
 
@@ -17,6 +17,12 @@ from qdeck.formats import deepdive, markdown, numbered, qa, structured
 from qdeck.models import Parsed, Question
 
 Parser = Callable[[list[str], SourceSpec], Parsed]
+
+# The five lists' longest question is 241 characters (levels-415#953) and their longest answer
+# 2,639 (deep-dive-71#22). Four times that is no question or answer a person wrote for a card:
+# almost always lines a parser ran together. Far beyond it, the card would be unusable.
+LONG_QUESTION, LONG_ANSWER = 1_000, 10_000  # a warning with the ref
+MAX_QUESTION, MAX_ANSWER = 10_000, 100_000  # an error: the source is not what its format says
 
 PARSERS: dict[Format, Parser] = {
     Format.NUMBERED: numbered.parse,
@@ -87,7 +93,26 @@ def parse_source(spec: SourceSpec) -> SourceResult:
             "check `format:` and its options in data/sources.yaml",
             spec.file,
         )
+    long = length_warnings(parsed.questions, spec)
+    if long:
+        parsed = replace(parsed, warnings=(*parsed.warnings, *long))
     return SourceResult(spec, parsed, sum(1 for line in lines if line.strip()), key)
+
+
+def length_warnings(questions: tuple[Question, ...], spec: SourceSpec) -> list[str]:
+    """A warning per over-long question or answer; an InputError for one no card could hold."""
+    warnings = []
+    for q in questions:
+        for what, size, long, most in (("question", len(q.text) + len(q.code_task or ""), LONG_QUESTION, MAX_QUESTION),
+                                       ("answer", len(q.answer), LONG_ANSWER, MAX_ANSWER)):
+            if size > most:
+                raise InputError(f"source {spec.name!r}: line {q.line}: {q.ref} has a {size:,}-character {what} "
+                                 f"(at most {most:,}); the file is not a {spec.format.value} list there, fix it",
+                                 spec.file)
+            if size > long:
+                warnings.append(f"{q.ref}: the {what} is {size:,} characters long (line {q.line}); "
+                                f"over {long:,} is usually a parse error, check the source")
+    return warnings
 
 
 def _option_file_bytes(spec: SourceSpec) -> list[bytes]:

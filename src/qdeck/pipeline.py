@@ -123,6 +123,7 @@ class BuildResult:
     headline: str = ""
     up_to_date: bool = False
     notices: tuple[str, ...] = ()  # judgments that moved with their questions or no longer apply (in summary too)
+    warnings: tuple[str, ...] = ()  # what the sources' parse found suspect (over-long texts, numbering)
 
 
 def package_plan(recipe: Recipe, notes: list[Note]) -> list[tuple[str, list[Note]]]:
@@ -164,7 +165,7 @@ def _current(recipe: Recipe, out_dir: Path, inputs: str) -> BuildResult | None:
             return None
         return BuildResult((), stamp["summary"], dict(stamp["counts"]), False, (),
                            tuple(Path(p) for p in stamp["packages"]), int(stamp["notetype_mod"]),
-                           headline=stamp["headline"], up_to_date=True)
+                           headline=stamp["headline"], up_to_date=True, warnings=tuple(stamp["warnings"]))
     except (KeyError, TypeError, ValueError, AttributeError):
         return None  # a stamp from another version: build
 
@@ -180,6 +181,7 @@ def _store_stamp(recipe: Recipe, out_dir: Path, inputs: str, result: BuildResult
         "outputs": {p.resolve().as_posix(): cache.file_sha256(p) for p in outputs},
         "summary": "\n".join([again.summary(), *result.notices]), "counts": again.counts, "headline": result.headline,
         "packages": [str(p) for p in result.packages], "notetype_mod": result.notetype_mod,
+        "warnings": list(result.warnings),
     })
 
 
@@ -239,9 +241,10 @@ def _build(recipe: Recipe, *, out_dir: Path, check: bool, now: int | None, stage
     changed = lock_would_change(new_lock, recipe.lock_path)
     headline = notes_line(notes)
     summary = "\n".join([ident.summary(), *notices])
+    warnings = tuple(w for source in cat.sources for w in source.parsed.warnings)
     if check:
         return BuildResult(tuple(notes), summary, ident.counts, changed, (), (), new_lock.notetype.mod,
-                           headline=headline, notices=tuple(notices))
+                           headline=headline, notices=tuple(notices), warnings=warnings)
     stage("export")
     by_ref = {q.ref: q for q in cat.questions}
     # The texts of the lock, catalog and report are made beside the packages for a large
@@ -267,5 +270,5 @@ def _build(recipe: Recipe, *, out_dir: Path, check: bool, now: int | None, stage
             written.append(path)
     return BuildResult(
         tuple(notes), summary, ident.counts, changed, tuple(written), tuple(packages), new_lock.notetype.mod,
-        headline=headline, notices=tuple(notices),
+        headline=headline, notices=tuple(notices), warnings=warnings,
     )

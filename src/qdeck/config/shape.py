@@ -31,8 +31,9 @@ Loc = tuple[str | int, ...]
 class Invalid(Exception):
     """A value at `loc` (keys and list indexes from the top of the file) is not what the file needs."""
 
-    def __init__(self, loc: Sequence[str | int], message: str) -> None:
+    def __init__(self, loc: Sequence[str | int], message: str, at: Sequence[str | int] | None = None) -> None:
         self.loc: Loc = tuple(loc)
+        self.at: Loc = tuple(loc if at is None else at)  # where the line is (an unknown key: the key's own)
         self.message = message
         super().__init__(f"{dotted(self.loc)}: {message}" if self.loc else message)
 
@@ -74,7 +75,7 @@ def load(path: Path, shape: type[T], *, build: Callable[[T], R] | None = None, w
         value = convert(data, shape)
         return build(value) if build is not None else value
     except Invalid as err:
-        line = line_of(text, err.loc)
+        line = line_of(text, err.at)
         where = f"line {line}: " if line else ""
         raise error(f"{where}{err}", path) from None
 
@@ -117,15 +118,16 @@ def _explain(data: Any, shape: Any, text: str, prefix: Loc) -> Invalid:
                 msgspec.convert(key, key_type, strict=True)
             except msgspec.ValidationError:
                 return Invalid((*loc, key), f"the key {key!r} should be {_describe(key_type, _words(message))}")
-    return Invalid(*_message(message, loc, value, _pick(kind, value)))
-
-
-def _message(message: str, loc: list[str | int], value: Any, kind: Any) -> tuple[list[str | int], str]:
     if found := re.match(r"Object contains unknown field `(.*)`$", message):
-        known = ", ".join(_fields(kind))
-        return [*loc, found[1]], f"unknown key `{found[1]}`" + (f"; the keys here are: {known}" if known else "")
+        known = ", ".join(_fields(_pick(kind, value)))
+        return Invalid(loc, f"unknown key `{found[1]}`" + (f"; the keys here are: {known}" if known else ""),
+                       at=(*loc, found[1]))
+    return Invalid(loc, _message(message, value, _pick(kind, value)))
+
+
+def _message(message: str, value: Any, kind: Any) -> str:
     if found := re.match(r"Object missing required field `(.*)`$", message):
-        return loc, f"missing the required key `{found[1]}`"
+        return f"missing the required key `{found[1]}`"
     got = _got(value)
     if found := re.match(r"Expected `([^`]*)`, got `[^`]*`$", message):
         hint = ""
@@ -133,10 +135,10 @@ def _message(message: str, loc: list[str | int], value: Any, kind: Any) -> tuple
             hint = "; quote it (YAML reads a bare yes/no/on/off as true/false)"
         elif isinstance(value, (int, float)) and "str" in found[1]:
             hint = "; quote it (YAML reads it as a number)"
-        return loc, f"expected {_describe(kind, _type_words(found[1]))}, got {got}{hint}"
+        return f"expected {_describe(kind, _type_words(found[1]))}, got {got}{hint}"
     if message.startswith("Invalid enum value"):
-        return loc, f"expected one of {', '.join(map(str, _choices(kind)))}, got {got}"
-    return loc, f"expected {_describe(kind, _words(message))}, got {got}"
+        return f"expected one of {', '.join(map(str, _choices(kind)))}, got {got}"
+    return f"expected {_describe(kind, _words(message))}, got {got}"
 
 
 def _got(value: Any) -> str:
@@ -178,10 +180,13 @@ def _describe(kind: Any, fallback: str) -> str:
 
 
 def _pick(kind: Any, value: Any) -> Any:
-    """The member of a union that fits the value's container kind (a mapping, a list, a scalar)."""
+    """The member of a union that fits the value's kind (a mapping, a list, a scalar), to describe it."""
     base, _ = _strip(kind)
     if typing.get_origin(base) in (typing.Union, types.UnionType):
         members = typing.get_args(base)
+        given = [m for m in members if m is not type(None)]
+        if value is not None and len(given) == 1:  # `X | None` given something: it should have been an X
+            return given[0]
         for member in members:
             inner, _ = _strip(member)
             origin = typing.get_origin(inner) or inner
