@@ -40,17 +40,18 @@ CASES = {
     ),
     "unknown format": (
         registry(fmt="docx"), {"a.txt": GOOD},
-        "qdeck: error: data/sources.yaml: unknown format 'docx'; "
-        "known formats: numbered, qa, deep-dive, csv, yaml, json, markdown\n",
+        "qdeck: error: data/sources.yaml: line 4: sources[0].format: expected one of "
+        "numbered, qa, deep-dive, csv, yaml, json, markdown, got 'docx'\n",
     ),
     "malformed registry": (
         "sources:\n  - name: a\n    file: [unclosed\n", {"a.txt": GOOD},
-        "qdeck: error: data/sources.yaml: line 4: malformed YAML (expected ',' or ']', but got '<stream end>'); "
+        "qdeck: error: data/sources.yaml: line 4: malformed YAML (did not find expected ',' or ']'); "
         "fix the file\n",
     ),
     "source named twice": (
         registry() + "  - name: a\n    file: sources/a.txt\n    format: numbered\n", {"a.txt": GOOD},
-        "qdeck: error: data/sources.yaml: source 'a' is declared twice; give each source one entry\n",
+        "qdeck: error: data/sources.yaml: line 5: sources[1].name: source 'a' is declared twice; "
+        "give each source one entry\n",
     ),
 }
 
