@@ -181,3 +181,17 @@ def test_an_over_long_question_is_a_warning_with_its_ref(tmp_path, capsys):
     assert warning in listed.out
     built = run_cli(capsys, "build", "--quiet", cwd=root)
     assert built.code == 0 and warning in built.out
+
+
+def test_an_alias_bomb_in_a_yaml_question_list_is_refused(tmp_path, capsys):
+    root = project(tmp_path)
+    (root / "data" / "sources.yaml").write_text(
+        "sources:\n  - name: y\n    file: sources/y.yaml\n    format: yaml\n", encoding="utf-8")
+    (root / "decks" / "test.yaml").write_text("deck: Test\nslug: test\n", encoding="utf-8")
+    (root / "data" / "overrides.yaml").write_text("", encoding="utf-8")
+    (root / "data" / "sources" / "y.yaml").write_text("- question: What is a list?\n" + BOMB.replace("a: &a", "- &a"),
+                                                      encoding="utf-8")
+    started = time.perf_counter()
+    result = run_cli(capsys, "sources", cwd=root)
+    assert result.code == 2 and result.err.startswith("qdeck: error: data/sources/y.yaml: line 2: YAML anchor `a`")
+    assert result.err.count("\n") == 1 and time.perf_counter() - started < 10  # the command, imports included

@@ -112,7 +112,7 @@ OPTIONS: dict[Format, type[Shape]] = {
 }
 # Regex options and the named groups their parser reads.
 GROUPS: dict[str, tuple[str, ...]] = {
-    "item": ("num", "text"), "question": ("num", "text"), "code_task": ("task",), "pattern": ("title",),
+    "item": ("num", "text"), "question": ("num", "text"), "code_task": ("task",),
 }
 
 LevelKey = Union[str, int]

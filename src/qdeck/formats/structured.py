@@ -11,8 +11,7 @@ import io
 import json
 from typing import Any, Iterable, Mapping
 
-import yaml
-
+from qdeck.config.yamlfile import parse_yaml as yaml_data
 from qdeck.formats.common import Ledger
 from qdeck.models import Parsed, Question
 
@@ -85,7 +84,8 @@ def _document_rows(data: Any) -> list[Any]:
 
 
 def parse_yaml(lines: list[str], spec: Any) -> Parsed:
-    data = yaml.safe_load("\n".join(lines))  # syntax errors are reported by ingest
+    # A list is hand-written YAML too: no aliases (a billion-laughs list would never finish)
+    data = yaml_data("\n".join(lines), spec.file, what=f"source {spec.name!r}")
     return _rows_to_questions(enumerate(_document_rows(data), 1), spec)
 
 
