@@ -55,7 +55,9 @@ def load_overrides(cat: Catalog) -> tuple[Overrides, list[str]]:
     and a line for each judgment that moved with its questions or no longer applies."""
     from qdeck.review import store
 
-    overrides = Overrides.load(cat.recipe.overrides, (q.ref for q in cat.questions))
+    known = {q.ref for q in cat.questions}
+    checked = cat.recipe.overrides_data
+    overrides = checked.build(lambda raw: Overrides.from_shape(raw, known)) if checked is not None else Overrides()
     resolved = store.resolve(store.load(cat.recipe.data_dir / store.FILE_NAME), cat.questions)
     return store.apply(overrides, resolved), store.notices(resolved) + store.conflicts(resolved)
 
@@ -75,16 +77,19 @@ def build_notes(cat: Catalog, *, tag: bool = True, embeddings: bool = False,
         from qdeck.embed import load_encoder
 
         encoder = load_encoder()
-    notes = dedupe(cat.questions, Vocabulary.load(recipe.data_dir / "dedupe.yaml"), overrides, encoder)
+    if recipe.dedupe_data is None:
+        raise InputError("the dedupe vocabulary is missing; dedupe needs it", recipe.data_dir / "dedupe.yaml")
+    notes = dedupe(cat.questions, recipe.dedupe_data.build(Vocabulary.from_shape), overrides, encoder)
     if not tag:
         return notes
-    from qdeck.tag import load_taxonomy, tag_notes
+    from qdeck.tag import tag_notes, taxonomy_from
 
-    if recipe.taxonomy is None:
+    if recipe.taxonomy_data is None:
         raise InputError("data/taxonomy.yaml is missing; tagging needs it", recipe.data_dir)
     by_ref = {q.ref: q for q in cat.questions}
     return tag_notes(
-        notes, by_ref, load_taxonomy(recipe.taxonomy), root=recipe.tag_root, overrides=_tag_overrides(overrides, cat)
+        notes, by_ref, taxonomy_from(recipe.taxonomy_data), root=recipe.tag_root,
+        overrides=_tag_overrides(overrides, cat)
     )
 
 

@@ -59,8 +59,13 @@ class Taxonomy:
 def load_taxonomy(path: str | Path) -> Taxonomy:
     """Read and check a taxonomy file; every problem is an InputError naming the file and line."""
     path = Path(path)
-    return config.load(path, TaxonomyFile, build=lambda raw: _build(path, raw), what="the taxonomy",
-                       missing="taxonomy not found; tagging needs data/taxonomy.yaml")
+    return taxonomy_from(config.check(path, TaxonomyFile, what="the taxonomy",
+                                      missing="taxonomy not found; tagging needs data/taxonomy.yaml"))
+
+
+def taxonomy_from(checked: config.Checked[TaxonomyFile]) -> Taxonomy:
+    """The Taxonomy of a checked file (config.check); what its shape cannot say is checked here."""
+    return checked.build(lambda raw: _build(checked.path, raw))
 
 
 def _build(path: Path, doc: TaxonomyFile) -> Taxonomy:

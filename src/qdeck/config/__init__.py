@@ -8,10 +8,10 @@
 
 from qdeck.config.recipe import DEFAULT_RECIPE_DIR, Recipe, SourceSpec, find_recipe, load_recipe, load_sources
 from qdeck.config.schema import Format
-from qdeck.config.shape import Invalid, load
+from qdeck.config.shape import Checked, Invalid, check, load
 from qdeck.config.yamlfile import MAX_CONFIG_BYTES, parse_yaml, read_text, read_yaml
 
 __all__ = [
-    "DEFAULT_RECIPE_DIR", "Format", "Invalid", "MAX_CONFIG_BYTES", "Recipe", "SourceSpec", "find_recipe", "load",
+    "DEFAULT_RECIPE_DIR", "Checked", "Format", "Invalid", "check", "MAX_CONFIG_BYTES", "Recipe", "SourceSpec", "find_recipe", "load",
     "load_recipe", "load_sources", "parse_yaml", "read_text", "read_yaml",
 ]

@@ -11,7 +11,7 @@ from typing import Any, Mapping
 
 from qdeck.config import schema
 from qdeck.config.schema import Format, Package
-from qdeck.config.shape import Invalid, convert, load
+from qdeck.config.shape import Checked, Invalid, check, convert, load
 from qdeck.errors import InputError
 
 DEFAULT_RECIPE_DIR = Path("decks")  # relative to where qdeck runs: the project folder
@@ -43,6 +43,10 @@ class Recipe:
     packages: tuple[Package, ...] = ()
     overrides: Path | None = None
     taxonomy: Path | None = None
+    # The data files the stages read, each read and checked here once (None: the file is absent).
+    overrides_data: Checked[schema.OverridesFile] | None = field(default=None, repr=False)
+    taxonomy_data: Checked[schema.TaxonomyFile] | None = field(default=None, repr=False)
+    dedupe_data: Checked[schema.DedupeFile] | None = field(default=None, repr=False)
 
     @property
     def lock_path(self) -> Path:
@@ -144,6 +148,7 @@ def _recipe(raw: schema.RecipeFile, path: Path) -> Recipe:
                                                    "and only such a package may have it")
     overrides = data_dir / "overrides.yaml"
     taxonomy = data_dir / "taxonomy.yaml"
+    dedupe = data_dir / "dedupe.yaml"
     return Recipe(
         path=path,
         slug=slug,
@@ -154,4 +159,7 @@ def _recipe(raw: schema.RecipeFile, path: Path) -> Recipe:
         packages=tuple(raw.packages or [Package(name=slug)]),
         overrides=overrides if overrides.exists() else None,
         taxonomy=taxonomy if taxonomy.exists() else None,
+        overrides_data=check(overrides, schema.OverridesFile, empty=schema.OverridesFile()) if overrides.exists() else None,
+        taxonomy_data=check(taxonomy, schema.TaxonomyFile, what="the taxonomy") if taxonomy.exists() else None,
+        dedupe_data=check(dedupe, schema.DedupeFile, empty=schema.DedupeFile()) if dedupe.exists() else None,
     )

@@ -14,8 +14,9 @@ import enum
 import re
 import types
 import typing
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable, Sequence, TypeVar
+from typing import Any, Callable, Generic, Sequence, TypeVar
 
 import msgspec
 
@@ -58,26 +59,45 @@ def convert(data: Any, shape: type[T], loc: Sequence[str | int] = ()) -> T:
         raise _explain(data, shape, str(err), tuple(loc)) from None
 
 
+@dataclass(frozen=True)
+class Checked(Generic[T]):
+    """A data file read and checked once: its path, its text (for the line of a later error) and its value."""
+
+    path: Path
+    text: str
+    value: T
+    error: type[QdeckError] = InputError
+
+    def build(self, build: Callable[[T], R]) -> R:
+        """`build(value)`; an Invalid it raises (what a shape cannot say) becomes one error with the line."""
+        try:
+            return build(self.value)
+        except Invalid as err:
+            raise self.fail(err) from None
+
+    def fail(self, err: Invalid) -> QdeckError:
+        line = line_of(self.text, err.at)
+        return self.error(f"line {line}: {err}" if line else str(err), self.path)
+
+
+def check(path: Path, shape: type[T], *, what: str = "the file", missing: str = "file not found",
+          empty: Any = None, max_bytes: int = MAX_CONFIG_BYTES, error: type[QdeckError] = InputError) -> Checked[T]:
+    """Read a YAML file once and check it against `shape`; an empty file counts as `empty` when given."""
+    text = read_text(path, what=what, missing=missing, max_bytes=max_bytes, error=error)
+    data = parse_yaml(text, path, what=what, error=error)
+    checked = Checked(path, text, data, error)
+    try:
+        return Checked(path, text, convert(empty if data is None and empty is not None else data, shape), error)
+    except Invalid as err:
+        raise checked.fail(err) from None
+
+
 def load(path: Path, shape: type[T], *, build: Callable[[T], R] | None = None, what: str = "the file",
          missing: str = "file not found", empty: Any = None, max_bytes: int = MAX_CONFIG_BYTES,
          error: type[QdeckError] = InputError) -> R | T:
-    """Read a YAML file once, check it against `shape` and hand `build` the checked value.
-
-    An empty file counts as `empty` when given. `build` may raise Invalid for what a shape
-    cannot say (a name that must be declared elsewhere, a regex that does not compile); every
-    problem becomes one `error` naming the file and the line.
-    """
-    text = read_text(path, what=what, missing=missing, max_bytes=max_bytes, error=error)
-    data = parse_yaml(text, path, what=what, error=error)
-    if data is None and empty is not None:
-        data = empty
-    try:
-        value = convert(data, shape)
-        return build(value) if build is not None else value
-    except Invalid as err:
-        line = line_of(text, err.at)
-        where = f"line {line}: " if line else ""
-        raise error(f"{where}{err}", path) from None
+    """check() a file and hand `build` the checked value (see Checked.build); every problem is one error."""
+    checked = check(path, shape, what=what, missing=missing, empty=empty, max_bytes=max_bytes, error=error)
+    return checked.build(build) if build is not None else checked.value
 
 
 # ------------------------------------------------------------------------- explaining an error
