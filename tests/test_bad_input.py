@@ -101,6 +101,15 @@ CASES: dict[str, tuple[str, str | None, str, str]] = {
                                             "line 1: new[0]: expected a ref such as `tiered-200#3`"),
     "overrides: anchor": (
         "data/overrides.yaml", "split: [[a#1, a#2]]", "split: [&pair [a#1, a#2], *pair]", "line 2: YAML anchor `pair`"),
+    "sources: a tier the taxonomy lacks": (
+        "data/sources.yaml", '{"1": 1-beginner}', '{"1": 1-begginer}',
+        "line 5: sources[0].tiers.1: '1-begginer' is not one of the taxonomy's tiers (1-beginner, 2-junior"),
+    "overrides: a tier the taxonomy lacks": (
+        "data/overrides.yaml", "{a#3: 2-junior}", "{a#3: 5-guru}",
+        "line 3: tier.a#3: '5-guru' is not one of the taxonomy's tiers"),
+    "overrides: a topic the taxonomy lacks": (
+        "data/overrides.yaml", "{a#1: data-types}", "{a#1: [data-types, cooking]}",
+        "line 4: topics.a#1: expected one or two of the taxonomy's topics, got ['data-types', 'cooking'] ('cooking'"),
     "dedupe: unquoted yes": ("data/dedupe.yaml", '"no", "yes",', "no, yes,", "expected a word or phrase, got False; quote it"),
     "dedupe: synonyms as a list": ("data/dedupe.yaml", None, "synonyms: [list, array]\n",
                                    "line 1: synonyms: expected a mapping, got a list"),

@@ -14,7 +14,7 @@ from types import MappingProxyType
 from typing import Any
 
 from qdeck import config, parallel
-from qdeck.config.schema import KindRuleSpec, TaxonomyFile, TierInference, TopicEvidence, Weights
+from qdeck.config.schema import KindRuleSpec, TaxonomyFile, TierInference, TopicEvidence, Weights, tier_named
 from qdeck.config.shape import Invalid, convert
 from qdeck.errors import InputError
 from qdeck.models import Note, Question
@@ -491,11 +491,9 @@ def _override(note: Note, overrides: Mapping[str, Mapping], tax: Taxonomy) -> di
 
 
 def _override_tier(ref: str, value: Any, tax: Taxonomy) -> str:
-    text = str(value).strip().casefold()
-    for slug in tax.tiers:
-        number, _, name = slug.partition("-")
-        if text in (slug, number, name):
-            return slug
+    slug = tier_named(value, tax.tiers)
+    if slug is not None:
+        return slug
     raise InputError(f"override for {ref}: tier {value!r} is not one of {', '.join(tax.tiers)}")
 
 

@@ -55,7 +55,12 @@ class Recipe:
 
 def load_sources(path: Path) -> dict[str, SourceSpec]:
     """Read the source registry; file paths are resolved against its folder."""
-    return load(path, schema.SourcesFile, build=lambda shape: _specs(shape, path.parent))
+    return _registry(path)[1]
+
+
+def _registry(path: Path) -> tuple[Checked[schema.SourcesFile], dict[str, SourceSpec]]:
+    checked = check(path, schema.SourcesFile)
+    return checked, checked.build(lambda shape: _specs(shape, path.parent))
 
 
 def _specs(registry: schema.SourcesFile, folder: Path) -> dict[str, SourceSpec]:
@@ -135,7 +140,7 @@ def _recipe(raw: schema.RecipeFile, path: Path) -> Recipe:
         raise Invalid((), f"the file name {path.stem!r} cannot be the deck's slug; set `slug:` "
                           "(letters, digits, `-` and `_`)")
     data_dir = Path(os.path.normpath(path.parent / raw.data))
-    registry = load_sources(data_dir / "sources.yaml")
+    sources_data, registry = _registry(data_dir / "sources.yaml")
     wanted = raw.sources or list(registry)
     for i, name in enumerate(wanted):
         if name not in registry:
@@ -149,6 +154,13 @@ def _recipe(raw: schema.RecipeFile, path: Path) -> Recipe:
     overrides = data_dir / "overrides.yaml"
     taxonomy = data_dir / "taxonomy.yaml"
     dedupe = data_dir / "dedupe.yaml"
+    overrides_data = check(overrides, schema.OverridesFile, empty=schema.OverridesFile()) if overrides.exists() else None
+    taxonomy_data = check(taxonomy, schema.TaxonomyFile, what="the taxonomy") if taxonomy.exists() else None
+    if taxonomy_data is not None:
+        tiers, topics = tuple(taxonomy_data.value.tiers), tuple(taxonomy_data.value.topics)
+        sources_data.build(lambda shape: _known_tiers(shape, tiers))
+        if overrides_data is not None:
+            overrides_data.build(lambda shape: _known_tags(shape, tiers, topics))
     return Recipe(
         path=path,
         slug=slug,
@@ -159,7 +171,29 @@ def _recipe(raw: schema.RecipeFile, path: Path) -> Recipe:
         packages=tuple(raw.packages or [Package(name=slug)]),
         overrides=overrides if overrides.exists() else None,
         taxonomy=taxonomy if taxonomy.exists() else None,
-        overrides_data=check(overrides, schema.OverridesFile, empty=schema.OverridesFile()) if overrides.exists() else None,
-        taxonomy_data=check(taxonomy, schema.TaxonomyFile, what="the taxonomy") if taxonomy.exists() else None,
+        overrides_data=overrides_data,
+        taxonomy_data=taxonomy_data,
         dedupe_data=check(dedupe, schema.DedupeFile, empty=schema.DedupeFile()) if dedupe.exists() else None,
     )
+
+
+def _known_tiers(registry: schema.SourcesFile, tiers: tuple[str, ...]) -> None:
+    """Every tier a source's levels map to is one of the taxonomy's."""
+    for i, entry in enumerate(registry.sources):
+        for level, tier in entry.tiers.items():
+            if tier is not None and tier not in tiers:
+                raise Invalid(("sources", i, "tiers", level), f"{tier!r} is not one of the taxonomy's tiers "
+                                                              f"({', '.join(tiers)})")
+
+
+def _known_tags(overrides: schema.OverridesFile, tiers: tuple[str, ...], topics: tuple[str, ...]) -> None:
+    """Every tier and topic an override sets is one the taxonomy has."""
+    for ref, tier in overrides.tier.items():
+        if schema.tier_named(tier, tiers) is None:
+            raise Invalid(("tier", ref), f"{tier!r} is not one of the taxonomy's tiers ({', '.join(tiers)})")
+    for ref, value in overrides.topics.items():
+        chosen = [value] if isinstance(value, str) else value
+        unknown = [t for t in chosen if t not in topics]
+        if unknown or not 1 <= len(chosen) <= 2 or len(set(chosen)) != len(chosen):
+            raise Invalid(("topics", ref), f"expected one or two of the taxonomy's topics, got {value!r}"
+                                           + (f" ({unknown[0]!r} is not one)" if unknown else ""))

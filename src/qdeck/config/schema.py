@@ -151,6 +151,20 @@ class OverridesFile(Shape):
     new: list[Ref] = []
 
 
+def tier_named(value: str | int, tiers: tuple[str, ...]) -> str | None:
+    """The tier an override names by its slug, number or name, or None.
+
+    >>> [tier_named(v, ("1-beginner", "2-junior")) for v in ("2-junior", 2, "Beginner", "senior")]
+    ['2-junior', '2-junior', '1-beginner', None]
+    """
+    text = str(value).strip().casefold()
+    for slug in tiers:
+        number, _, name = slug.partition("-")
+        if text in (slug, number, name):
+            return slug
+    return None
+
+
 # ------------------------------------------------------------------------- data/dedupe.yaml
 
 Word = Annotated[str, Meta(pattern=r"\S", description="a word or phrase")]
