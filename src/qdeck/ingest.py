@@ -10,7 +10,7 @@ from typing import Callable
 
 import yaml
 
-from qdeck import cache
+from qdeck import cache, progress
 from qdeck.config import Format, SourceSpec
 from qdeck.errors import InputError
 from qdeck.formats import deepdive, markdown, numbered, qa, structured
@@ -147,5 +147,9 @@ def _parse(lines: list[str], spec: SourceSpec) -> Parsed:
 
 def ingest(specs: tuple[SourceSpec, ...]) -> list[SourceResult]:
     """The ingest stage: every source, in recipe order."""
-    return [parse_source(spec) for spec in specs]
+    results = []
+    for done, spec in enumerate(specs):
+        progress.tick(f"reading {spec.name}, source", done + 1, len(specs))
+        results.append(parse_source(spec))
+    return results
 

@@ -189,4 +189,4 @@ def normalize(questions: list[Question]) -> list[Question]:
     """The normalize stage: every text field of every question, fixed."""
     from qdeck import parallel
 
-    return parallel.map_ordered(_fix_question, questions)
+    return parallel.map_ordered(_fix_question, questions, label="normalizing questions")

@@ -15,6 +15,8 @@ from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
 from typing import Any, Callable, Iterator, Sequence, TypeVar
 
+from qdeck import progress
+
 T = TypeVar("T")
 R = TypeVar("R")
 
@@ -30,19 +32,34 @@ def workers() -> int:
     return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
 
 
-def map_ordered(fn: Callable[[T], R], items: Sequence[T], *, min_items: int | None = None) -> list[R]:
+def map_ordered(fn: Callable[[T], R], items: Sequence[T], *, min_items: int | None = None,
+                label: str = "") -> list[R]:
     """`[fn(x) for x in items]`, computed by forked workers when `items` is large.
 
-    `min_items` lowers the bar for work that is slow per item (MIN_ITEMS otherwise).
+    `min_items` lowers the bar for work that is slow per item (MIN_ITEMS otherwise). A `label`
+    ("repairing answers") reports the count done so far to whoever watches (`qdeck.progress`).
     """
     count = workers()
     bar = MIN_ITEMS if min_items is None else min(min_items, MIN_ITEMS)
+    watched = bool(label) and progress.active()
     if len(items) < bar or count < 2 or not sys.platform.startswith("linux"):
-        return [fn(x) for x in items]
-    size = -(-len(items) // (count * 4))  # a few chunks per worker evens out their speeds
+        if not watched:
+            return [fn(x) for x in items]
+        results = []
+        for done, item in enumerate(items, 1):
+            results.append(fn(item))
+            progress.tick(label, done, len(items))
+        return results
+    # A few chunks per worker evens out their speeds; more when someone watches the count move.
+    size = -(-len(items) // (count * (16 if watched else 4)))
     chunks = [items[i : i + size] for i in range(0, len(items), size)]
+    results = []
     with _forking(fn), ProcessPoolExecutor(count, mp_context=multiprocessing.get_context("fork")) as pool:
-        return [result for chunk in pool.map(_run_chunk, chunks) for result in chunk]
+        for chunk in pool.map(_run_chunk, chunks):
+            results.extend(chunk)
+            if watched:
+                progress.tick(label, len(results), len(items))
+    return results
 
 
 @contextmanager

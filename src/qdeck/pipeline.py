@@ -112,7 +112,7 @@ STAGES = ("ingest", "dedupe and tag", "identity", "export", "lock and reports")
 
 @dataclass(frozen=True)
 class BuildResult:
-    """What a build did: its notes, the identity report and the files written (or that would be).
+    """What a build did: its notes, its story (`headline`, `summary`) and the files written (or that would be).
 
     A rebuild whose inputs and outputs match the last build's stamp runs no stage: `up_to_date`
     is set and `notes` is empty (`headline` and `summary` still describe the deck).
@@ -129,6 +129,8 @@ class BuildResult:
     up_to_date: bool = False
     notices: tuple[str, ...] = ()  # judgments that moved with their questions or no longer apply (in summary too)
     warnings: tuple[str, ...] = ()  # what the sources' parse found suspect (over-long texts, numbering)
+    outputs: tuple[tuple[str, Path], ...] = ()  # (what it is, path) for every file a build writes
+    previous: Path | None = None  # where this build kept the full package it replaced
 
 
 def package_plan(recipe: Recipe, notes: list[Note]) -> list[tuple[str, list[Note]]]:
@@ -170,22 +172,22 @@ def _current(recipe: Recipe, out_dir: Path, inputs: str) -> BuildResult | None:
             return None
         return BuildResult((), stamp["summary"], dict(stamp["counts"]), False, (),
                            tuple(Path(p) for p in stamp["packages"]), int(stamp["notetype_mod"]),
-                           headline=stamp["headline"], up_to_date=True, warnings=tuple(stamp["warnings"]))
+                           headline=stamp["headline"], up_to_date=True, warnings=tuple(stamp["warnings"]),
+                           outputs=tuple((what, Path(p)) for what, p in stamp["files"]))
     except (KeyError, TypeError, ValueError, AttributeError):
         return None  # a stamp from another version: build
 
 
-def _store_stamp(recipe: Recipe, out_dir: Path, inputs: str, result: BuildResult) -> None:
-    from qdeck.identity import IdentityReport
-
-    # What the same build run again reports: every note is then in the lock, unchanged.
-    again = IdentityReport(unchanged=tuple(n.guid for n in result.notes))
+def _store_stamp(recipe: Recipe, out_dir: Path, inputs: str, result: BuildResult, again: str) -> None:
+    """Remember the build; `again` is the story the same build tells when run once more."""
     outputs = [*result.packages, recipe.lock_path, *_report_paths(recipe, out_dir)]  # the lock is read too
     cache.store_stamp(_stamp_name(recipe, out_dir), {
         "inputs": inputs,
         "outputs": {p.resolve().as_posix(): cache.file_sha256(p) for p in outputs},
-        "summary": "\n".join([again.summary(), *result.notices]), "counts": again.counts, "headline": result.headline,
-        "packages": [str(p) for p in result.packages], "notetype_mod": result.notetype_mod,
+        "summary": "\n".join([again, *result.notices]),
+        "counts": {**{k: 0 for k in result.counts}, "unchanged": len(result.notes)},
+        "headline": result.headline, "packages": [str(p) for p in result.packages],
+        "notetype_mod": result.notetype_mod, "files": [[what, str(p)] for what, p in result.outputs],
         "warnings": list(result.warnings),
     })
 
@@ -212,7 +214,7 @@ def build(recipe: Recipe, *, out_dir: Path = Path("build"), check: bool = False,
     collecting = gc.isenabled()
     gc.disable()
     try:
-        result = _build(recipe, out_dir=out_dir, check=check, now=now, stage=stage, embeddings=embeddings)
+        result, again = _build(recipe, out_dir=out_dir, check=check, now=now, stage=stage, embeddings=embeddings)
     finally:
         from qdeck.render import clear_render_cache
 
@@ -220,17 +222,22 @@ def build(recipe: Recipe, *, out_dir: Path = Path("build"), check: bool = False,
         if collecting:
             gc.enable()
     if inputs:
-        _store_stamp(recipe, out_dir, inputs, result)
+        _store_stamp(recipe, out_dir, inputs, result, again)
     return result
 
 
+def previous_package(recipe: Recipe, out_dir: Path = Path("build")) -> Path:
+    """Where a build keeps the full package it replaced: the release before it, for `qdeck diff`."""
+    return out_dir / f"{recipe.slug}.previous.apkg"
+
+
 def _build(recipe: Recipe, *, out_dir: Path, check: bool, now: int | None, stage: Callable[[str], None],
-           embeddings: bool) -> BuildResult:
+           embeddings: bool) -> tuple[BuildResult, str]:
     from qdeck.export import write_apkg
-    from qdeck.identity import assign_identities, load_lock, lock_text, lock_would_change, save_lock
+    from qdeck.identity import IdentityReport, assign_identities, load_lock, lock_text, lock_would_change, save_lock
     from qdeck.files import write_atomic
     from qdeck.report import catalog_jsonl, merge_report_html
-    from qdeck.summary import notes_line
+    from qdeck.summary import tell
 
     stage("ingest")
     with cache.read_only() if check else contextlib.nullcontext():
@@ -244,12 +251,16 @@ def _build(recipe: Recipe, *, out_dir: Path, check: bool, now: int | None, stage
         notes, lock, namespace=recipe.slug, now=int(time.time()) if now is None else now, root=recipe.tag_root
     )
     changed = lock_would_change(new_lock, recipe.lock_path)
-    headline = notes_line(notes)
-    summary = "\n".join([ident.summary(), *notices])
+    names = [r.spec.name for r in cat.sources]
+    story = tell(cat.questions, names, notes, lock, ident)
+    # What the same build tells when run again: every note is then in the lock, unchanged.
+    again = "" if check else tell(cat.questions, names, notes, new_lock,
+                                  IdentityReport(unchanged=tuple(n.guid for n in notes))).text()
+    headline, summary = story.headline(), "\n".join([story.text(), *notices])
     warnings = tuple(w for source in cat.sources for w in source.parsed.warnings)
     if check:
         return BuildResult(tuple(notes), summary, ident.counts, changed, (), (), new_lock.notetype.mod,
-                           headline=headline, notices=tuple(notices), warnings=warnings)
+                           headline=headline, notices=tuple(notices), warnings=warnings), again
     stage("export")
     by_ref = {q.ref: q for q in cat.questions}
     # The texts of the lock, catalog and report are made beside the packages for a large
@@ -259,21 +270,30 @@ def _build(recipe: Recipe, *, out_dir: Path, check: bool, now: int | None, stage
                             enabled=len(notes) >= parallel.MIN_ITEMS)
     written: list[Path] = []
     packages: list[Path] = []
+    outputs: list[tuple[str, Path]] = []
+    previous: Path | None = None
     for name, chosen in package_plan(recipe, notes):
         path = out_dir / f"{name}.apkg"
+        # The full package a build replaces is the release users have now: `qdeck diff` compares with it.
+        keep = path == out_dir / f"{recipe.slug}.apkg" and path.is_file()
+        old = path.read_bytes() if keep else b""
         if write_apkg(chosen, path, deck_name=recipe.deck, notetype_mod=new_lock.notetype.mod):
             written.append(path)
+            if keep:
+                previous = previous_package(recipe, out_dir)
+                write_atomic(previous, old, what="package")
         packages.append(path)
+        outputs.append((f"package, {len(chosen)} notes", path))
     stage("lock and reports")
     lock_str, catalog, report = texts.result()
     if save_lock(new_lock, recipe.lock_path, text=lock_str):
         written.append(recipe.lock_path)
     catalog_path, report_path = _report_paths(recipe, out_dir)
-    outputs = {catalog_path: catalog, report_path: report}
-    for path, text in outputs.items():
+    outputs += [("identity lock", recipe.lock_path), ("catalog", catalog_path), ("merge report", report_path)]
+    for path, text in {catalog_path: catalog, report_path: report}.items():
         if write_atomic(path, text.encode("utf-8")):
             written.append(path)
     return BuildResult(
         tuple(notes), summary, ident.counts, changed, tuple(written), tuple(packages), new_lock.notetype.mod,
-        headline=headline, notices=tuple(notices), warnings=warnings,
-    )
+        headline=headline, notices=tuple(notices), warnings=warnings, outputs=tuple(outputs), previous=previous,
+    ), again

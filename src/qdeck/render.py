@@ -377,6 +377,6 @@ def content_hashes(notes: Sequence[Note]) -> list[str]:
 
     keys = [_render_key(n) for n in notes]
     todo = list(dict.fromkeys(key for key in keys if key not in _rendered))
-    for key, fields in zip(todo, parallel.map_ordered(lambda key: _render(*key), todo)):
+    for key, fields in zip(todo, parallel.map_ordered(lambda key: _render(*key), todo, label="rendering cards")):
         _rendered[key] = fields
     return [_hash_of(_fields_of(key), n.tags) for key, n in zip(keys, notes)]

@@ -409,7 +409,8 @@ def tag_notes(
     """
     _check_root(root)
     refs = sorted({r for note in notes for r in note.refs if r in questions})
-    evidence = dict(zip(refs, parallel.map_ordered(lambda r: _evidence(questions[r], taxonomy), refs)))
+    found = parallel.map_ordered(lambda r: _evidence(questions[r], taxonomy), refs, label="tagging questions")
+    evidence = dict(zip(refs, found))
     drafts = [_draft(note, questions, taxonomy, overrides, evidence) for note in notes]
     # inference sees the notes in key order, so its ties never depend on the input order
     order = sorted(range(len(drafts)), key=lambda i: (drafts[i].note.key, drafts[i].note.refs))

@@ -98,7 +98,7 @@ def parse(lines: list[str], spec: Any) -> Parsed:
             raise InputError(f"source {spec.name!r}: the {repair} repair needs the `wordfreq` package "
                              "(a qdeck dependency) and it does not load; reinstall qdeck (pip install -e .)", spec.file)
         # The repair search takes tens of milliseconds per answer; answers are independent.
-        repaired = parallel.map_ordered(_repaired, texts, min_items=32)
+        repaired = parallel.map_ordered(_repaired, texts, min_items=32, label="repairing answers")
     else:
         repaired = [(text, answer_of(body, plain_bullets)) for text, body in texts]
     for (match, lineno, _), (text, answer) in zip(found, repaired):
