@@ -57,7 +57,7 @@ def test_a_release_build_tells_what_changed_and_why(tmp_path, capsys):
     release(proj, "v2")
     assert story(build(capsys, proj)) == [
         "notes: 9 from 10 questions; 2 questions merged into 1 note; 3 notes with an answer",
-        "changes: 1 new, 4 changed, 4 unchanged, 1 retired, 1 merged; the package holds 11: these 9 and 2 retired",
+        "changes: 1 new, 4 changed, 4 unchanged, 1 retired, 1 merged; the full package holds 11: these 9 and 2 retired",
         "source   questions  as before  joined a note  in a new note",
         "basics           7          6              0              1",
         "answers          3          2              1              0",

@@ -72,8 +72,10 @@ class Progress:
         self.draw(force=True)
 
     def count(self, label: str, done: int, total: int) -> None:
+        # New work is shown at once; counts of the same work at most ten times a second.
+        fresh = not self.count_text.startswith(f"{label} ")
         self.count_text = f"{label} {done}/{total}"
-        self.draw(force=done >= total)
+        self.draw(force=fresh or done >= total)
 
     def draw(self, force: bool = False) -> None:
         now = time.monotonic()

@@ -42,6 +42,8 @@ def map_ordered(fn: Callable[[T], R], items: Sequence[T], *, min_items: int | No
     count = workers()
     bar = MIN_ITEMS if min_items is None else min(min_items, MIN_ITEMS)
     watched = bool(label) and progress.active()
+    if watched:
+        progress.tick(label, 0, len(items))  # named before the first item, which may be slow
     if len(items) < bar or count < 2 or not sys.platform.startswith("linux"):
         if not watched:
             return [fn(x) for x in items]

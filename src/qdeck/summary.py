@@ -221,7 +221,7 @@ class BuildStory:
         """The story after the headline: changes, per source, then what happened to which notes."""
         c = self.counts
         n = self.deck.notes
-        shipped = f"; the package holds {n + self.retired}: these {n} and {self.retired} retired" if self.retired else ""
+        shipped = f"; the full package holds {n + self.retired}: these {n} and {self.retired} retired" if self.retired else ""
         lines = [f"changes: {c['new']} new, {c['changed']} changed, {c['unchanged']} unchanged, "
                  f"{c['retired']} retired, {c['merged']} merged{shipped}"]
         if self.sources:
