@@ -204,3 +204,13 @@ def test_the_merge_report_shows_code_and_sorts_by_lowest_similarity(tmp_path, ca
     assert len(lows) == 2 and all(0 < low <= 1 for low in lows)
     assert "orderBy('low')" in page and "lowest similarity first" in page
     assert f"lowest similarity {min(lows):.2f}" in page
+
+
+def test_a_close_identity_call_is_told_as_such():
+    from qdeck.summary import BuildStory, DeckCounts
+
+    told = BuildStory(deck=DeckCounts(2, 2, 0, 0, 0, 1), retired=0,
+                      counts={"new": 0, "changed": 1, "unchanged": 1, "retired": 0, "merged": 0},
+                      uncertain=(("What is a list?", "What are lists <and> tuples?", 0.3125),)).text()
+    assert told.splitlines()[-1] == \
+        "kept as the same note: What is a list? → What are lists <and> tuples? (similarity 0.31)"

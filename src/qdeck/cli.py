@@ -29,9 +29,11 @@ def cli() -> None:
 @click.option("--skipped", is_flag=True, help="List every skipped line with its line number.")
 def sources(recipe: str | None, skipped: bool) -> None:
     """One row per source: questions, answers, follow-ups, skipped lines, warnings."""
-    cat = pipeline.read_catalog(load_recipe(recipe))
+    with Progress("qdeck sources", quiet=False).watching():
+        cat = pipeline.read_catalog(load_recipe(recipe))
+        notes = pipeline.build_notes(cat, tag=False)
     click.echo(summary.sources_table(cat.sources))
-    click.echo(summary.notes_line(pipeline.build_notes(cat, tag=False), cat.questions))
+    click.echo(summary.notes_line(notes, cat.questions))
     for warning in summary.warnings(cat.sources):
         click.echo(f"warning: {warning}")
     if skipped:
@@ -44,7 +46,8 @@ def sources(recipe: str | None, skipped: bool) -> None:
 @click.option("--format", "fmt", type=click.Choice(["table", "jsonl"]), default="table", show_default=True)
 def questions(recipe: str | None, source_name: str | None, fmt: str) -> None:
     """The question catalog."""
-    cat = pipeline.read_catalog(load_recipe(recipe))
+    with Progress("qdeck questions", quiet=False).watching():
+        cat = pipeline.read_catalog(load_recipe(recipe))
     known = [r.spec.name for r in cat.sources]
     if source_name is not None and source_name not in known:
         raise QdeckError(f"unknown source {source_name!r}; this recipe has: {', '.join(known)}")

@@ -222,7 +222,7 @@ def build(recipe: Recipe, *, out_dir: Path = Path("build"), check: bool = False,
         if collecting:
             gc.enable()
     if inputs:
-        _store_stamp(recipe, out_dir, inputs, result, again)
+        _store_stamp(recipe, out_dir, inputs, result, again())
     return result
 
 
@@ -232,7 +232,7 @@ def previous_package(recipe: Recipe, out_dir: Path = Path("build")) -> Path:
 
 
 def _build(recipe: Recipe, *, out_dir: Path, check: bool, now: int | None, stage: Callable[[str], None],
-           embeddings: bool) -> tuple[BuildResult, str]:
+           embeddings: bool) -> tuple[BuildResult, Callable[[], str]]:
     from qdeck.export import write_apkg
     from qdeck.identity import IdentityReport, assign_identities, load_lock, lock_text, lock_would_change, save_lock
     from qdeck.files import write_atomic
@@ -253,9 +253,11 @@ def _build(recipe: Recipe, *, out_dir: Path, check: bool, now: int | None, stage
     changed = lock_would_change(new_lock, recipe.lock_path)
     names = [r.spec.name for r in cat.sources]
     story = tell(cat.questions, names, notes, lock, ident)
-    # What the same build tells when run again: every note is then in the lock, unchanged.
-    again = "" if check else tell(cat.questions, names, notes, new_lock,
-                                  IdentityReport(unchanged=tuple(n.guid for n in notes))).text()
+
+    def again() -> str:
+        """What the same build tells when run again: every note is then in the lock, unchanged."""
+        return tell(cat.questions, names, notes, new_lock, IdentityReport(unchanged=tuple(n.guid for n in notes))).text()
+
     headline, summary = story.headline(), "\n".join([story.text(), *notices])
     warnings = tuple(w for source in cat.sources for w in source.parsed.warnings)
     if check:
