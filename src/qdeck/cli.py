@@ -148,7 +148,7 @@ def diff(recipe: str | None, old: str | None, recipe_option: str | None, out_dir
     OLD.apkg defaults to the last release: the last built package while the sources have changes no
     build has written yet, else the package the last build replaced (`<deck>.previous.apkg`).
     """
-    from qdeck.export import diff_packages
+    from qdeck.export import DiffReport, diff_packages
 
     if old is None and recipe is not None and recipe.endswith(".apkg"):
         recipe, old = None, recipe  # `qdeck diff OLD.apkg`: one argument that is a package
@@ -160,13 +160,13 @@ def diff(recipe: str | None, old: str | None, recipe_option: str | None, out_dir
     with Progress("qdeck diff", quiet=False).watching() as shown:
         result = pipeline.build(rec, check=True, stage=shown.stage)
 
-    def against(path: Path) -> Any:
+    def against(path: Path) -> DiffReport:
         return diff_packages(path, result.notes, notetype_mod=result.notetype_mod)
 
     report, why = against(base), ""
     if not old:
         previous = pipeline.previous_package(rec, Path(out_dir))
-        if any(n for kind, n in report.counts.items() if kind != "unchanged") or report.notetype_changed:
+        if any(count for kind, count in report.counts.items() if kind != "unchanged") or report.notetype_changed:
             why = "the last build; the sources have changed since"
         elif previous.is_file():
             base, report = previous, against(previous)

@@ -256,7 +256,8 @@ def _build(recipe: Recipe, *, out_dir: Path, check: bool, now: int | None, stage
 
     def again() -> str:
         """What the same build tells when run again: every note is then in the lock, unchanged."""
-        return tell(cat.questions, names, notes, new_lock, IdentityReport(unchanged=tuple(n.guid for n in notes))).text()
+        settled = IdentityReport(unchanged=tuple(n.guid for n in notes))
+        return tell(cat.questions, names, notes, new_lock, settled).text()
 
     headline, summary = story.headline(), "\n".join([story.text(), *notices])
     warnings = tuple(w for source in cat.sources for w in source.parsed.warnings)

@@ -5,10 +5,13 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Iterable, Mapping, Sequence
+from typing import TYPE_CHECKING, Iterable, Mapping, Sequence
 
 from qdeck.ingest import SourceResult
 from qdeck.models import Note, Question
+
+if TYPE_CHECKING:
+    from qdeck.identity import IdentityReport, Lock, LockEntry
 
 CATALOG_FIELDS = (
     "ref", "source", "number", "text", "answer", "section", "level",
@@ -219,9 +222,9 @@ class BuildStory:
 
     def text(self, limit: int = 20) -> str:
         """The story after the headline: changes, per source, then what happened to which notes."""
-        c = self.counts
-        n = self.deck.notes
-        shipped = f"; the full package holds {n + self.retired}: these {n} and {self.retired} retired" if self.retired else ""
+        c, studied = self.counts, self.deck.notes
+        shipped = (f"; the full package holds {studied + self.retired}: these {studied} and {self.retired} retired"
+                   if self.retired else "")
         lines = [f"changes: {c['new']} new, {c['changed']} changed, {c['unchanged']} unchanged, "
                  f"{c['retired']} retired, {c['merged']} merged{shipped}"]
         if self.sources:
@@ -234,12 +237,15 @@ class BuildStory:
             lines += _listed("new notes", [f"+ {clip(q)}" for q in self.new], limit)
             if self.changed:
                 by_why = {why: sum(1 for ch in self.changed if why in ch.why) for why in CHANGE_REASONS}
-                reasons = ", ".join(f"{why} {n}" for why, n in by_why.items() if n)
+                reasons = ", ".join(f"{why} {count}" for why, count in by_why.items() if count)
                 lines += _listed(f"changed notes ({reasons})",
                                  [f"~ {', '.join(ch.why)}: {clip(ch.question, 70)}" for ch in self.changed], limit)
             lines += _listed("taken out", [f"- {how}: {clip(q, 76)}" for how, q in self.gone], limit)
-        lines += [f"kept as the same note: {clip(old, 60)} → {clip(new, 60)} (similarity {score:.2f})"
-                  for old, new, score in self.uncertain]
+        close_calls = [f"kept as the same note: {clip(old, 60)} → {clip(new, 60)} (similarity {score:.2f})"
+                       for old, new, score in self.uncertain]
+        lines += close_calls[:limit]
+        if len(close_calls) > limit:
+            lines.append(f"… and {len(close_calls) - limit} more notes kept across a close match")
         if self.revived:
             lines.append(f"revived: {self.revived} retired notes are back in a source")
         if self.notetype == "fields":
@@ -257,12 +263,9 @@ def _listed(title: str, items: Sequence[str], limit: int) -> list[str]:
     return [f"{title}:", *(f"  {item}" for item in items[:limit]), *more]
 
 
-def tell(questions: Sequence[Question], source_names: Sequence[str], notes: Sequence[Note], lock: Any,
-         report: Any) -> BuildStory:
-    """The story of a build from the lock it started from, the notes it made and the identity report.
-
-    `lock` and `report` are the identity stage's `Lock` and `IdentityReport` (read by field name).
-    """
+def tell(questions: Sequence[Question], source_names: Sequence[str], notes: Sequence[Note], lock: Lock,
+         report: IdentityReport) -> BuildStory:
+    """The story of a build from the lock it started from, the notes it made and the identity report."""
     before = {e.guid: e for e in lock.entries}
     home = {ref: e for e in lock.entries if e.status == "active" for ref in e.refs}
     active = [n for n in notes if n.status == "active"]
@@ -310,7 +313,7 @@ def tell(questions: Sequence[Question], source_names: Sequence[str], notes: Sequ
     )
 
 
-def _why(entry: Any, note: Note, revived: bool) -> tuple[str, ...]:
+def _why(entry: LockEntry, note: Note, revived: bool) -> tuple[str, ...]:
     """Why a note's cards changed since the lock entry was released: what differs, in CHANGE_REASONS terms."""
     old = entry.content
     plain = ("::tier::", "::status::", "::source::")  # counted as tier, status and sources
