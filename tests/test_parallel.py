@@ -73,3 +73,25 @@ def test_a_large_build_writes_the_same_files_with_outputs_made_beside(tmp_path, 
                          if p.is_file()}
     assert results["parallel"] == results["serial"]
     assert len(results["serial"]) == 8
+
+
+def test_counts_reach_the_watcher_from_the_parent_only(monkeypatch, tmp_path):
+    from qdeck import progress
+
+    monkeypatch.setattr(parallel, "MIN_ITEMS", 1)
+    monkeypatch.setenv("QDECK_WORKERS", "2")
+    seen = tmp_path / "seen"
+
+    def show(label: str, done: int, total: int) -> None:
+        with seen.open("a") as handle:  # a file, so a forked worker's call would show up too
+            handle.write(f"{label} {done}/{total}\n")
+
+    def job(item: int) -> int:
+        progress.tick("inside a worker", 1, 1)
+        return item * 2
+
+    with progress.reporting(show):
+        assert parallel.map_ordered(job, list(range(40)), label="doubling") == [i * 2 for i in range(40)]
+    lines = seen.read_text().splitlines()
+    assert lines[0] == "doubling 0/40" and lines[-1] == "doubling 40/40"
+    assert all(line.startswith("doubling ") for line in lines)

@@ -82,7 +82,8 @@ def _the_job() -> Callable[..., Any]:
 
 def _run_chunk(chunk: Sequence[Any]) -> list[Any]:
     job = _the_job()
-    return [job(x) for x in chunk]
+    with progress.reporting(None):  # a forked worker inherits the watcher; only the parent may draw
+        return [job(x) for x in chunk]
 
 
 class Beside:
@@ -106,4 +107,5 @@ class Beside:
 
 
 def _call_job() -> Any:
-    return _the_job()()
+    with progress.reporting(None):
+        return _the_job()()

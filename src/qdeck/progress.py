@@ -17,8 +17,8 @@ _show: ContextVar[Show | None] = ContextVar("qdeck_progress", default=None)
 
 
 @contextmanager
-def reporting(show: Show) -> Iterator[None]:
-    """Send every `tick` made inside this block to `show`."""
+def reporting(show: Show | None) -> Iterator[None]:
+    """Send every `tick` made inside this block to `show` (None: to nobody)."""
     token = _show.set(show)
     try:
         yield
