@@ -336,7 +336,7 @@ def _notetype_names(col: Any) -> list[str]:
 
 
 def test_a_field_rename_with_stable_ids_imports_cleanly(tmp_path, monkeypatch, anki_collection, anki_import):
-    renamed = tuple(FieldSpec("Mnemonic" if f.name == "Spare 1" else f.name, f.id) for f in FIELDS)
+    renamed = tuple(FieldSpec("Mnemonic" if f.name == "Spare 2" else f.name, f.id) for f in FIELDS)
     old, new, notes = _two_builds(tmp_path, monkeypatch, fields=renamed)
     col = anki_collection()
     anki_import(col, old)
@@ -349,7 +349,7 @@ def test_a_field_rename_with_stable_ids_imports_cleanly(tmp_path, monkeypatch, a
 
 def test_a_field_rename_without_ids_makes_a_plus_copy(tmp_path, monkeypatch, anki_collection, anki_import):
     no_ids = tuple(FieldSpec(f.name, None) for f in FIELDS)
-    renamed = tuple(FieldSpec("Mnemonic" if f.name == "Spare 1" else f.name, None) for f in FIELDS)
+    renamed = tuple(FieldSpec("Mnemonic" if f.name == "Spare 2" else f.name, None) for f in FIELDS)
     old, new, notes = _two_builds(tmp_path, monkeypatch, first_fields=no_ids, fields=renamed)
     col = anki_collection()
     anki_import(col, old)

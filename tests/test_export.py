@@ -128,7 +128,7 @@ def test_render_fields_fills_every_field_in_order():
     assert fields["Code task"] == "<p>Write <code>f</code>.</p>"
     assert fields["Tier"] == "1-beginner" and fields["Topics"] == "basics, oop" and fields["Sources"] == "s, t"
     assert fields["Note ID"] == "python-interview:abc" and fields["Status"] == ""
-    assert all(fields[f"Spare {i}"] == "" for i in range(1, 5))
+    assert fields["More answers"] == "" and all(fields[f"Spare {i}"] == "" for i in range(2, 5))
 
 
 def test_status_banner_for_retired_and_merged_notes():
@@ -239,16 +239,16 @@ def test_collection_holds_our_ids_times_and_order(tmp_path):
     assert json.loads(decks)[str(DECK_ID)]["name"] == "Python Interview"
 
 
-def test_retired_notes_go_to_a_subdeck_for_new_users(tmp_path):
+def test_retired_notes_go_to_a_top_level_deck_for_new_users(tmp_path):
     first, lock, _ = built()
     notes, _, _ = built(SOURCE[:2], lock, now=T2)
     write_apkg(notes, tmp_path / "d.apkg", deck_name="PI")
     db = collection_db(tmp_path / "d.apkg", tmp_path)
     decks = {str(d["id"]): d["name"] for d in json.loads(db.execute("SELECT decks FROM col").fetchone()[0]).values()}
     placed = dict(db.execute("SELECT n.guid, c.did FROM notes n JOIN cards c ON c.nid = n.id").fetchall())
-    assert decks[str(placed[first[2].guid])] == "PI::Retired"
+    assert decks[str(placed[first[2].guid])] == "PI (retired)", "outside the study tree of PI"
     assert decks[str(placed[first[0].guid])] == "PI"
-    write_apkg(notes, tmp_path / "flat.apkg", deck_name="PI", retired_subdeck=None)
+    write_apkg(notes, tmp_path / "flat.apkg", deck_name="PI", retired_deck=None)
     assert read_apkg(tmp_path / "flat.apkg").decks == ("PI",)
     write_apkg(first, tmp_path / "none.apkg", deck_name="PI")
     assert read_apkg(tmp_path / "none.apkg").decks == ("PI",), "no empty Retired deck"
@@ -369,7 +369,7 @@ def test_diff_flags_changes_anki_would_skip(tmp_path):
 
 def test_diff_reports_note_type_changes(tmp_path, monkeypatch):
     notes, lock, _ = built()
-    renamed = tuple(FieldSpec("Hint" if f.name == "Spare 1" else f.name, f.id) for f in FIELDS)
+    renamed = tuple(FieldSpec("Hint" if f.name == "Spare 2" else f.name, f.id) for f in FIELDS)
     monkeypatch.setattr(export, "FIELDS", renamed)
     write_apkg(notes, tmp_path / "renamed.apkg", deck_name="D", notetype_mod=T1)
     monkeypatch.setattr(export, "FIELDS", (*FIELDS[:-1], FieldSpec("Spare 4", 99)))

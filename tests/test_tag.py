@@ -32,6 +32,7 @@ CONTRACT = {
         "security",
     },
     "kind": {"concept", "coding", "scenario"},
+    "answer": {"none"},
 }
 
 

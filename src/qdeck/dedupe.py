@@ -24,7 +24,7 @@ import snowballstemmer
 
 from qdeck import config, parallel
 from qdeck.config.schema import DedupeFile, OverridesFile
-from qdeck.models import Note, Question
+from qdeck.models import Answer, Note, Question
 
 _TOKEN = re.compile(
     r"[a-z_][a-z0-9_]*(?:\.[a-z_][a-z0-9_]*)*(?:\(\))?|\d+(?:\.\d+)?\+?|//|==|!=|<=|>=|\*\*|\+=|-=|[/%=<>&|^~@+*-]"
@@ -708,44 +708,79 @@ def clarity(q: Question) -> tuple[int, int, int, int]:
     return (int(full_sentence), int(text.rstrip().endswith("?")), -max(sentences - 1, 0), -len(text))
 
 
-def _answer_of(q: Question) -> str:
-    parts = []
-    if q.tests:
-        parts.append(f"What interviewers are really testing: {q.tests}")
-    if q.answer and not q.follow_up_of:
-        parts.append(q.answer)
-    if q.red_flag:
-        parts.append(f"Red flag answer: {q.red_flag}")
-    return "\n\n".join(parts)
+def _answer_of(q: Question) -> Answer | None:
+    """A member's own answer block; a follow-up's hint is no answer to the note's question."""
+    if q.follow_up_of or not (q.answer or q.tests or q.red_flag):
+        return None
+    return Answer(source=q.source, text=q.answer, tests=q.tests, red_flag=q.red_flag, ref=q.ref)
+
+
+def flat_answer(answers: Sequence[Answer]) -> str:
+    """Every answer as one markdown text, fullest first, for the catalog and the tagger (the card
+    labels each block itself)."""
+    texts = []
+    for a in sorted(answers, key=lambda a: -len(a.text)):
+        parts = [f"What interviewers are really testing: {a.tests}" if a.tests else "", a.text,
+                 f"Red flag answer: {a.red_flag}" if a.red_flag else ""]
+        texts.append("\n\n".join(p for p in parts if p))
+    return "\n\n".join(dict.fromkeys(t for t in texts if t))
+
+
+# A member's fit: its mean similarity to the other members plus a little for how much of it the
+# answers' words cover, compared in steps of FIT_STEP so near-ties fall to the plainest phrasing.
+# Set by reading the 141 merged notes, not measured on labels.
+REPRESENTATIVE_WEIGHTS = (1.0, 0.2)
+FIT_STEP = 0.1
+
+
+def representative(qs: Sequence[Question], answer_text: str, matcher: Matcher) -> Question:
+    """The member that best stands for the note: a full, single question that is not a follow-up
+    of another; among those, the one central to the other members whose words the answers use;
+    then the shortest."""
+    answer_words = content_words(answer_text, matcher.vocab) if answer_text else frozenset()
+
+    def score(q: Question) -> tuple:
+        others = [o for o in qs if o.ref != q.ref]
+        central = sum(matcher.similarity(q.ref, o.ref) for o in others) / len(others) if others else 0.0
+        covered = matcher._covered(matcher.features[q.ref].full, answer_words) if answer_words else 0.0
+        full, asks, one_sentence, shorter = clarity(q)
+        fit = REPRESENTATIVE_WEIGHTS[0] * central + REPRESENTATIVE_WEIGHTS[1] * covered
+        return (full, int(not q.follow_up_of), asks, one_sentence, math.floor(fit / FIT_STEP), shorter,
+                tuple(-x for x in natural_key(q.ref)[1]), q.ref)
+
+    return max(qs, key=score)
 
 
 def make_note(group: Sequence[str], by_ref: Mapping[str, Question], follow_ups: Mapping[str, list[Question]],
-              matcher: Matcher, overrides: Overrides) -> Note:
+              matcher: Matcher, overrides: Overrides, titles: Mapping[str, str] | None = None) -> Note:
     qs = [by_ref[r] for r in group]
-    best = max(qs, key=lambda q: (clarity(q), tuple(-x for x in natural_key(q.ref)[1]), q.ref))
+    # Every answering member keeps its own block; a follow-up's hint stands only when nothing else answers.
+    answers = [a for a in map(_answer_of, qs) if a]
+    if not answers:
+        answers = [Answer(source=q.source, text=q.answer, ref=q.ref) for q in qs if q.answer][:1]
+    best = representative(qs, flat_answer(answers), matcher)
     question = next((overrides.canonical[r] for r in group if r in overrides.canonical), best.text)
+    # The block answering the shown question leads; then the shorter, so a back reads at a glance.
+    closest = {a.ref: matcher.similarity(best.ref, a.ref) if a.ref in matcher.features else 0.0 for a in answers}
+    answers.sort(key=lambda a: (a.ref != best.ref, -round(closest[a.ref], 2), len(a.text) + len(a.tests)))
     variants: list[str] = []
     for q in qs:
         if q.text != question and q.text not in variants:
             variants.append(q.text)
-    # Deep-dive answers are the fullest, so they lead; a follow-up's hint only stands alone.
-    answers = [a for a in (_answer_of(q) for q in sorted(qs, key=lambda q: -len(q.answer))) if a]
-    if not answers:
-        answers = [q.answer for q in qs if q.answer][:1]
     follow = [f"{f.text} — {f.answer}" if f.answer else f.text for q in qs for f in follow_ups.get(q.ref, [])]
-    sources = []
-    for q in qs:
-        if q.source not in sources:
-            sources.append(q.source)
+    sources = list(dict.fromkeys(q.source for q in qs))
+    titles = titles or {}
     return Note(
         key=group[0],
         question=question,
         refs=tuple(group),
-        answer="\n\n".join(dict.fromkeys(answers)),
+        answer=flat_answer(answers),
         variants=tuple(variants),
         follow_ups=tuple(follow),
         code_tasks=tuple(dict.fromkeys(q.code_task for q in qs if q.code_task)),
         sources=tuple(sources),
+        source_titles=tuple(titles.get(s) or s for s in sources),
+        answers=tuple(answers),
         similarity=tuple((q.ref, round(matcher.similarity(best.ref, q.ref), 3)) for q in qs),
     )
 
@@ -776,10 +811,11 @@ def embed_questions(questions: Sequence[Question], vocab: Vocabulary,
 
 
 def dedupe(questions: Sequence[Question], vocab: Vocabulary, overrides: Overrides = Overrides(),
-           encoder: Any = None) -> list[Note]:
+           encoder: Any = None, titles: Mapping[str, str] | None = None) -> list[Note]:
     """The dedupe stage: one note per distinct question, every member's text and answer kept.
 
     `encoder` (qdeck.embed.Encoder, optional) adds sentence-embedding similarity to the lexical one.
+    `titles` maps a source's name to the title its answer blocks are labelled with.
     """
     matcher = Matcher.build(questions, vocab)
     if encoder is not None:
@@ -790,4 +826,4 @@ def dedupe(questions: Sequence[Question], vocab: Vocabulary, overrides: Override
         if q.follow_up_of:
             follow_ups[q.follow_up_of].append(q)
     groups = cluster(questions, matcher, overrides)
-    return [make_note(g, by_ref, follow_ups, matcher, overrides) for g in groups]
+    return [make_note(g, by_ref, follow_ups, matcher, overrides, titles) for g in groups]

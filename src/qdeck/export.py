@@ -42,7 +42,9 @@ __all__ = [
 
 # Anki matches decks by name on import, so this id only needs to be fixed, not unique to us.
 DECK_ID = 2059400110
-RETIRED_SUBDECK = "Retired"
+# Retired notes' cards go to a top-level deck of their own: a subdeck is studied with its parent,
+# and a package can carry neither a suspension nor a deck's options (Anki resets both on import).
+RETIRED_DECK = "{deck} (retired)"
 
 # Fixed zip entry time: builds must not depend on the clock (1980 is the zip epoch).
 _ZIP_TIME = (1980, 1, 1, 0, 0, 0)
@@ -128,13 +130,14 @@ def write_apkg(
     deck_name: str,
     deck_id: int | None = None,
     notetype_mod: int | None = None,
-    retired_subdeck: str | None = RETIRED_SUBDECK,
+    retired_deck: str | None = RETIRED_DECK,
 ) -> bool:
     """Write one .apkg; the same notes give the same bytes. Returns False when the file already had them.
 
-    Cards are new-card-ordered as `notes` is. Retired and merged notes go to the
-    `<deck>::<retired_subdeck>` subdeck, so a first-time user does not study them (existing
-    users' cards never move: Anki leaves existing cards where they are). `notetype_mod` is the
+    Cards are new-card-ordered as `notes` is. Retired and merged notes go to the top-level deck
+    `retired_deck` (`{deck}` is `deck_name`), outside the study tree of `deck_name`, so a
+    first-time user does not study them (existing users' cards never move: Anki leaves existing
+    cards where they are, and only tags them retired). `notetype_mod` is the
     note type's release time from the lock (`Lock.notetype.mod`); without it the newest note
     mod is used, which makes Anki re-apply the note type whenever any note changed.
     """
@@ -145,15 +148,15 @@ def write_apkg(
         raise ValueError("deck_name is empty")
     model_mod = notetype_mod if notetype_mod is not None else max(n.mod for n in notes)
     main_id = deck_id if deck_id is not None else DECK_ID
-    collection = _collection_bytes(notes, deck_name, main_id, model_mod, retired_subdeck)
+    retired_name = retired_deck.format(deck=deck_name) if retired_deck else None
+    collection = _collection_bytes(notes, deck_name, main_id, model_mod, retired_name)
     return _write_zip(path, collection)
 
 
 def _collection_bytes(notes: list[Note], deck_name: str, deck_id: int, model_mod: int,
-                      retired_subdeck: str | None) -> bytes:
+                      retired_name: str | None) -> bytes:
     model = _model()
     main = genanki.Deck(deck_id, deck_name)
-    retired_name = f"{deck_name}::{retired_subdeck}" if retired_subdeck else None
     retired = genanki.Deck(_stable_id(retired_name), retired_name) if retired_name else main
     for position, note in enumerate(notes, 1):
         fields = render_fields(note)

@@ -52,17 +52,30 @@ class Parsed:
 
 
 @dataclass(frozen=True)
+class Answer:
+    """One source's answer to a note's question, kept as its own block on the card."""
+
+    source: str  # the source's name; the card labels the block with that source's title
+    text: str = ""  # markdown subset
+    tests: str = ""  # deep-dive: what the interviewer is really testing
+    red_flag: str = ""  # deep-dive: the red-flag answer
+    ref: str = ""  # the member question it answers
+
+
+@dataclass(frozen=True)
 class Note:
     """One distinct question: a cluster of source questions, tagged and ready to export."""
 
     key: str  # the cluster's first member ref, stable for a given catalog
     question: str
     refs: tuple[str, ...]
-    answer: str = ""
+    answer: str = ""  # every answer as one markdown text (catalog, tagging); the card uses `answers`
     variants: tuple[str, ...] = ()
     follow_ups: tuple[str, ...] = ()
     code_tasks: tuple[str, ...] = ()
     sources: tuple[str, ...] = ()
+    source_titles: tuple[str, ...] = ()  # each source's title, in `sources` order
+    answers: tuple[Answer, ...] = ()  # the first is shown first; one per answering member, never replaced
     tier: str = ""
     tier_origin: str = ""  # explicit | inferred | override
     topics: tuple[str, ...] = ()

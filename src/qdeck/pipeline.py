@@ -79,7 +79,8 @@ def build_notes(cat: Catalog, *, tag: bool = True, embeddings: bool = False,
         encoder = load_encoder()
     if recipe.dedupe_data is None:
         raise InputError("the dedupe vocabulary is missing; dedupe needs it", recipe.data_dir / "dedupe.yaml")
-    notes = dedupe(cat.questions, recipe.dedupe_data.build(Vocabulary.from_shape), overrides, encoder)
+    titles = {spec.name: spec.title for spec in recipe.sources if spec.title}
+    notes = dedupe(cat.questions, recipe.dedupe_data.build(Vocabulary.from_shape), overrides, encoder, titles)
     if not tag:
         return notes
     from qdeck.tag import tag_notes, taxonomy_from

@@ -16,7 +16,7 @@ from pygments.formatters import HtmlFormatter
 from pygments.lexers import PythonLexer, TextLexer, get_lexer_by_name
 from pygments.util import ClassNotFound
 
-from qdeck.models import Note
+from qdeck.models import Answer, Note
 
 # The note type's identity. Anki matches note types by id and fields/templates by their own
 # ids, so these numbers are frozen forever: changing one makes every user's import create a
@@ -46,7 +46,7 @@ FIELDS: tuple[FieldSpec, ...] = (
     FieldSpec("Sources", 7390412268371151008),
     FieldSpec("Status", 7390412268371151009),
     FieldSpec("Note ID", 7390412268371151010),
-    FieldSpec("Spare 1", 7390412268371151011),
+    FieldSpec("More answers", 7390412268371151011),  # was "Spare 1": same id, so it imports cleanly
     FieldSpec("Spare 2", 7390412268371151012),
     FieldSpec("Spare 3", 7390412268371151013),
     FieldSpec("Spare 4", 7390412268371151014),
@@ -63,18 +63,20 @@ FRONT = """\
 {{#Code task}}<div class="qd-section qd-task"><div class="qd-label">Code task</div>{{Code task}}</div>{{/Code task}}
 </div>"""
 
+# The note id stays in its field for search ("Note ID:...") but is not printed; the answer
+# blocks name their lists, so the source slugs are not printed either.
 BACK = """\
 {{FrontSide}}
 <hr id="answer">
 <div class="qd qd-back">
-<div class="qd-answer">{{Answer}}</div>
-{{#Also asked as}}<div class="qd-section"><div class="qd-label">Also asked as</div>{{Also asked as}}</div>{{/Also asked as}}
-{{#Follow-ups}}<div class="qd-section"><div class="qd-label">Follow-ups</div>{{Follow-ups}}</div>{{/Follow-ups}}
+{{#Answer}}<div class="qd-answer">{{Answer}}</div>{{/Answer}}
+{{^Answer}}<div class="qd-none">No answer yet: none of the source lists answers this question.</div>{{/Answer}}
+{{#More answers}}<details class="qd-more"><summary>More answers</summary>{{More answers}}</details>{{/More answers}}
+{{#Also asked as}}<details class="qd-more"><summary>Also asked as</summary>{{Also asked as}}</details>{{/Also asked as}}
+{{#Follow-ups}}<details class="qd-more"><summary>Follow-ups</summary>{{Follow-ups}}</details>{{/Follow-ups}}
 <div class="qd-meta">
 {{#Tier}}<span class="qd-pill">{{Tier}}</span>{{/Tier}}
 {{#Topics}}<span class="qd-topics">{{Topics}}</span>{{/Topics}}
-{{#Sources}}<div class="qd-sources">Sources: {{Sources}}</div>{{/Sources}}
-<div class="qd-id">{{Note ID}}</div>
 </div>
 </div>"""
 
@@ -88,6 +90,7 @@ _BASE_CSS = """\
   --qd-fg: #1f2328; --qd-bg: #ffffff; --qd-muted: #656d76; --qd-rule: #d0d7de;
   --qd-code-bg: #f6f8fa; --qd-inline-bg: rgba(175, 184, 193, 0.25);
   --qd-status-bg: #fff8c5; --qd-status-fg: #3b2300; --qd-pill-bg: #ddf4ff; --qd-pill-fg: #0969da;
+  --qd-flag: #cf222e;
   font-family: -apple-system, BlinkMacSystemFont, "Segoe UI", Roboto, "Helvetica Neue", Arial, sans-serif;
   font-size: 18px; line-height: 1.5; text-align: left;
   color: var(--qd-fg); background-color: var(--qd-bg);
@@ -97,6 +100,7 @@ _BASE_CSS = """\
   --qd-fg: #e6edf3; --qd-bg: #1c1c1e; --qd-muted: #9198a1; --qd-rule: #3d444d;
   --qd-code-bg: #0d1117; --qd-inline-bg: rgba(110, 118, 129, 0.4);
   --qd-status-bg: #3b2e0a; --qd-status-fg: #f2cc60; --qd-pill-bg: #0c2d6b; --qd-pill-fg: #79c0ff;
+  --qd-flag: #f85149;
 }
 .qd { max-width: 44em; margin: 0 auto; padding: 0 14px; }
 .qd-question { font-size: 1.15em; font-weight: 600; margin: 0.4em 0; }
@@ -118,7 +122,16 @@ hr#answer { border: none; border-top: 1px solid var(--qd-rule); margin: 1em 0; }
 .qd-meta { margin-top: 1.2em; font-size: 0.8em; color: var(--qd-muted); }
 .qd-pill { display: inline-block; background: var(--qd-pill-bg); color: var(--qd-pill-fg);
   border-radius: 999px; padding: 0 0.6em; margin-right: 0.5em; }
-.qd-id { font-size: 0.85em; opacity: 0.7; margin-top: 0.3em; }
+.qd-source { font-size: 0.72em; color: var(--qd-muted); margin: 0 0 0.3em; }
+.qd-block + .qd-block { border-top: 1px solid var(--qd-rule); margin-top: 0.8em; padding-top: 0.6em; }
+.qd-part { border-left: 3px solid var(--qd-rule); padding: 0.1em 0 0.1em 0.7em; margin: 0.6em 0; }
+.qd-part.qd-flag { border-left-color: var(--qd-flag); }
+.qd-none { color: var(--qd-muted); font-style: italic; }
+details.qd-more { margin-top: 0.8em; border-top: 1px solid var(--qd-rule); padding-top: 0.4em; }
+details.qd-more > summary { cursor: pointer; font-size: 0.75em; font-weight: 600; text-transform: uppercase;
+  letter-spacing: 0.04em; color: var(--qd-muted); }
+details.qd-more[open] > summary { margin-bottom: 0.3em; }
+details.qd-more .qd-block { font-size: 0.95em; }
 @media (max-width: 480px) {
   .card { font-size: 16px; }
   .qd { padding: 0 8px; }
@@ -185,13 +198,28 @@ def _nfc(text: str) -> str:
     return unicodedata.normalize("NFC", text)
 
 
-def inline(text: str) -> str:
-    """Escape one line of source text, then turn `backtick spans` into <code>.
+def mark_code(text: str) -> str:
+    """Put backticks around the identifiers in a line's prose, with the scrape repair's vocabulary
+    for questions; text already in backticks stays as it is.
+
+    >>> mark_code("Implements __exit__ and `__enter__`; see requests.get() and run_in_executor.")
+    'Implements `__exit__` and `__enter__`; see `requests.get()` and `run_in_executor`.'
+    """
+    from qdeck.repair import repair_question
+
+    pieces = _CODE_SPAN.split(text)  # prose, code, prose, ...: the odd pieces are spans already
+    return "".join(f"`{piece}`" if i % 2 else repair_question(piece) if piece.strip() else piece
+                   for i, piece in enumerate(pieces))
+
+
+def inline(text: str, mark: bool = False) -> str:
+    """Escape one line of source text, then turn `backtick spans` into <code> (with `mark`, first
+    mark its identifiers as code).
 
     >>> inline("Is `<class 'int'>` a type & a <b>tag</b>?")
     "Is <code>&lt;class 'int'&gt;</code> a type &amp; a &lt;b&gt;tag&lt;/b&gt;?"
     """
-    escaped = html.escape(text, quote=False)
+    escaped = html.escape(mark_code(text) if mark else text, quote=False)
     return _CODE_SPAN.sub(lambda m: f"<code>{m.group(1)}</code>", escaped)
 
 
@@ -222,8 +250,9 @@ def _strip_indent(line: str, indent: str) -> str:
     return line[len(indent):] if line.startswith(indent) else line.lstrip(" \t")
 
 
-def markdown(text: str) -> str:
+def markdown(text: str, mark: bool = False) -> str:
     """Render the answer markdown subset (see models.py) to HTML; source text never becomes markup.
+    With `mark`, identifiers in prose become code (see `mark_code`).
 
     >>> markdown("Two kinds:\\n\\n- `list`\\n- tuple\\n\\n1. first\\n2. second")
     '<p>Two kinds:</p><ul><li><code>list</code></li><li>tuple</li></ul><ol><li>first</li><li>second</li></ol>'
@@ -272,11 +301,11 @@ def markdown(text: str) -> str:
             if not list_kind:
                 list_kind = kind
                 list_start = int(numbered.group("num")) if numbered else 1
-            items.append(inline((bullet or numbered).group("text").strip()))
+            items.append(inline((bullet or numbered).group("text").strip(), mark))
         elif list_kind:
-            items[-1] += "<br>" + inline(line.strip())  # a continuation line of the last item
+            items[-1] += "<br>" + inline(line.strip(), mark)  # a continuation line of the last item
         else:
-            para.append(inline(line.strip()))
+            para.append(inline(line.strip(), mark))
         i += 1
     close()
     return "".join(out)
@@ -284,7 +313,7 @@ def markdown(text: str) -> str:
 
 def _single(text: str) -> str:
     """A short text (a question): inline when it is one paragraph, blocks otherwise."""
-    rendered = markdown(text)
+    rendered = markdown(text, mark=True)
     if rendered.startswith("<p>") and rendered.endswith("</p>") and rendered.count("<p>") == 1:
         return rendered[3:-4]
     return rendered
@@ -295,6 +324,40 @@ def _items(values: Iterable[str]) -> str:
     if not values:
         return ""
     return "<ul>" + "".join(f"<li>{_single(v)}</li>" for v in values) + "</ul>"
+
+
+# The labels of a deep-dive answer's parts. Card chrome, like "Also asked as" in the templates.
+TESTS_LABEL = "What interviewers test"
+RED_FLAG_LABEL = "Red flag"
+
+
+def _part(label: str, text: str, kind: str) -> str:
+    return f'<div class="qd-part {kind}"><div class="qd-label">{label}</div>{markdown(text, mark=True)}</div>'
+
+
+def answer_block(answer: Answer, title: str) -> str:
+    """One source's answer: the list's title, then the answer, with the deep-dive parts labelled.
+
+    >>> answer_block(Answer("s", "Use `yield`.", red_flag="Lists & all"), "My <list>")
+    '<div class="qd-block"><div class="qd-source">My &lt;list&gt;</div><p>Use <code>yield</code>.</p><div \
+class="qd-part qd-flag"><div class="qd-label">Red flag</div><p>Lists &amp; all</p></div></div>'
+    """
+    parts = [f'<div class="qd-source">{html.escape(title, quote=False)}</div>' if title else ""]
+    if answer.tests:
+        parts.append(_part(TESTS_LABEL, answer.tests, "qd-tests"))
+    parts.append(markdown(answer.text, mark=True))
+    if answer.red_flag:
+        parts.append(_part(RED_FLAG_LABEL, answer.red_flag, "qd-flag"))
+    return '<div class="qd-block">' + "".join(parts) + "</div>"
+
+
+def _answer_fields(answers: tuple[Answer, ...], answer: str, titles: dict[str, str]) -> tuple[str, str]:
+    """(Answer, More answers): the first block, then every other one."""
+    if not answers:
+        # A note rebuilt from the lock (retired) carries its answers as one text.
+        return markdown(answer, mark=True), ""
+    blocks = [answer_block(a, titles.get(a.source, a.source)) for a in answers]
+    return blocks[0], "".join(blocks[1:])
 
 
 def status_notice(note: Note) -> str:
@@ -324,7 +387,7 @@ _RENDERED_MAX = 1 << 18
 
 def _render_key(note: Note) -> tuple:
     return (note.question, note.answer, note.variants, note.follow_ups, note.code_tasks, note.tier, note.topics,
-            note.sources, note.status, note.merged_into, note.guid)
+            note.sources, note.status, note.merged_into, note.guid, note.answers, note.source_titles)
 
 
 def _fields_of(key: tuple) -> tuple[tuple[str, str], ...]:
@@ -338,16 +401,19 @@ def _fields_of(key: tuple) -> tuple[tuple[str, str], ...]:
 
 def _render(question: str, answer: str, variants: tuple[str, ...], follow_ups: tuple[str, ...],
             code_tasks: tuple[str, ...], tier: str, topics: tuple[str, ...], sources: tuple[str, ...],
-            status: str, merged_into: str, guid: str) -> tuple[tuple[str, str], ...]:
+            status: str, merged_into: str, guid: str, answers: tuple[Answer, ...],
+            source_titles: tuple[str, ...]) -> tuple[tuple[str, str], ...]:
     note = Note(key="", question=question, refs=(), answer=answer, variants=variants, follow_ups=follow_ups,
                 code_tasks=code_tasks, tier=tier, topics=topics, sources=sources, status=status,
                 merged_into=merged_into, guid=guid)
+    first, more = _answer_fields(answers, answer, dict(zip(sources, source_titles)))
     fields = {
         "Question": _single(note.question),
-        "Answer": markdown(note.answer),
+        "Answer": first,
+        "More answers": more,
         "Also asked as": _items(note.variants),
         "Follow-ups": _items(note.follow_ups),
-        "Code task": "".join(markdown(t) for t in note.code_tasks if t.strip()),
+        "Code task": "".join(markdown(t, mark=True) for t in note.code_tasks if t.strip()),
         "Tier": html.escape(note.tier, quote=False),
         "Topics": html.escape(", ".join(note.topics), quote=False),
         "Sources": html.escape(", ".join(note.sources), quote=False),

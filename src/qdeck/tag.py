@@ -512,5 +512,7 @@ def _finish(d: _Draft, tax: Taxonomy, root: str) -> Note:
     tags |= {f"{root}::source::{s}" for s in sources}
     if d.note.status == "retired":
         tags.add(f"{root}::status::retired")
+    if not d.note.answers and not d.note.answer.strip():
+        tags.add(f"{root}::answer::none")  # the card says so too; a learner filters on this
     return replace(d.note, tier=d.tier or "", tier_origin=d.origin, topics=tuple(d.topics), kind=d.kind,
                    tags=tuple(sorted(tags)))
