@@ -247,7 +247,8 @@ def test_cards_render_escaped_text_and_highlighted_code(tmp_path, anki_collectio
     q2, a2 = rendered[notes[1].guid]
     assert "<script>" not in q2.split("</style>", 1)[1] and "&lt;script&gt;" in q2
     assert "**text**" in a2, "only the documented markdown subset is rendered"
-    assert notes[1].guid in a2, "the back shows the note's ID for merge pointers"
+    assert notes[1].guid not in a2, "the note id stays in its field for search, off the card"
+    assert col.find_notes(f'"Note ID:{notes[1].guid}"'), "searchable"
 
 
 # ---------------------------------------------------------------------- Anki's import rules, pinned

@@ -760,9 +760,8 @@ def make_note(group: Sequence[str], by_ref: Mapping[str, Question], follow_ups: 
         answers = [Answer(source=q.source, text=q.answer, ref=q.ref) for q in qs if q.answer][:1]
     best = representative(qs, flat_answer(answers), matcher)
     question = next((overrides.canonical[r] for r in group if r in overrides.canonical), best.text)
-    # The block answering the shown question leads; then the shorter, so a back reads at a glance.
-    closest = {a.ref: matcher.similarity(best.ref, a.ref) if a.ref in matcher.features else 0.0 for a in answers}
-    answers.sort(key=lambda a: (a.ref != best.ref, -round(closest[a.ref], 2), len(a.text) + len(a.tests)))
+    # The shortest answer leads, so a back reads at a glance; the fuller ones follow, collapsed.
+    answers.sort(key=lambda a: (len(a.text) + len(a.tests) + len(a.red_flag), natural_key(a.ref)))
     variants: list[str] = []
     for q in qs:
         if q.text != question and q.text not in variants:
