@@ -30,9 +30,8 @@ ROOT = Path(__file__).resolve().parents[1]
 CHROMIUM_FLAGS = ("--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
                   "--disable-component-update", "--disable-sync", "--hide-scrollbars")
 NIGHT = "nightMode night_mode"  # the classes Anki desktop and AnkiDroid put on the card in night mode
-# The README pictures: (note kind, side, theme, width).
-README_SHOTS = (("merged", "front", "light", 400), ("merged", "back", "light", 400),
-                ("merged", "front", "dark", 400), ("merged", "back", "dark", 400))
+# The README pictures: (side, theme, width) of the merged note (or of the first `--note`).
+README_SHOTS = (("front", "light", 400), ("back", "light", 400), ("front", "dark", 400), ("back", "dark", 400))
 
 
 def _chromium() -> str:
@@ -204,7 +203,9 @@ def main(argv: list[str] | None = None) -> int:
         if args.readme:
             docs = ROOT / "docs"
             docs.mkdir(exist_ok=True)
-            for kind, side, theme, width in README_SHOTS:
+            kinds = [kind for kind, *_ in rendered]
+            kind = "merged" if "merged" in kinds else kinds[0]
+            for side, theme, width in README_SHOTS:
                 source = shots.get((kind, side, theme, width))
                 if source is not None:
                     shutil.copyfile(source, docs / f"card-{side}-{theme}.png")
