@@ -9,7 +9,7 @@ included), wraps them as Anki's reviewer does (`<body class="card card1">`, plus
 night_mode` in night mode) and screenshots each page at its full height. Without `--note` it
 picks eight representative notes: short, bullets, deep-dive with code, code task, merged from 3+
 lists, follow-ups, no answer, retired. `--open` renders the back with every <details> open.
-`--readme` also writes the four README pictures (docs/card-*.png).
+`--readme` also writes the four README pictures (bench/cards/card-*.png).
 
 Needs the test extra (the `anki` library) and Chromium (Debian: `apt-get install chromium`).
 """
@@ -162,7 +162,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--widths", default="800,400")
     parser.add_argument("--themes", default="light,dark")
     parser.add_argument("--open", action="store_true", help="render every <details> open")
-    parser.add_argument("--readme", action="store_true", help="also write the README pictures to docs/")
+    parser.add_argument("--readme", action="store_true", help="also write the README pictures to bench/cards/")
     parser.add_argument("--note", action="append", default=[], help="a GUID or part of a question (repeatable)")
     args = parser.parse_args(argv)
 
@@ -201,7 +201,7 @@ def main(argv: list[str] | None = None) -> int:
                         shots[(kind, side, theme, width)] = png
                         print(f"  {png.relative_to(ROOT) if png.is_relative_to(ROOT) else png} ({height[width]} px)")
         if args.readme:
-            docs = ROOT / "docs"
+            docs = ROOT / "bench" / "cards"
             docs.mkdir(exist_ok=True)
             kinds = [kind for kind, *_ in rendered]
             kind = "merged" if "merged" in kinds else kinds[0]
