@@ -148,7 +148,7 @@ def diff(recipe: str | None, old: str | None, recipe_option: str | None, out_dir
     OLD.apkg defaults to the last release: the last built package while the sources have changes no
     build has written yet, else the package the last build replaced (`<deck>.previous.apkg`).
     """
-    from qdeck.export import DiffReport, diff_packages
+    from qdeck.export import DiffReport, diff_packages, read_apkg
 
     if old is None and recipe is not None and recipe.endswith(".apkg"):
         recipe, old = None, recipe  # `qdeck diff OLD.apkg`: one argument that is a package
@@ -157,11 +157,12 @@ def diff(recipe: str | None, old: str | None, recipe_option: str | None, out_dir
     base = Path(old) if old else built
     if not base.is_file():
         raise QdeckError("no package to compare with; build once or name an older .apkg", base)
+    packages = {base: read_apkg(base)}  # before the build: a package that cannot be read fails at once
     with Progress("qdeck diff", quiet=False).watching() as shown:
         result = pipeline.build(rec, check=True, stage=shown.stage)
 
     def against(path: Path) -> DiffReport:
-        return diff_packages(path, result.notes, notetype_mod=result.notetype_mod)
+        return diff_packages(packages.get(path, path), result.notes, notetype_mod=result.notetype_mod)
 
     report, why = against(base), ""
     if not old:
