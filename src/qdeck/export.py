@@ -20,8 +20,8 @@ from typing import BinaryIO, Iterable, Mapping, Sequence
 
 import genanki
 
-from qdeck.errors import InputError
-from qdeck.files import write_atomic
+from qdeck.errors import InputError, OutputError
+from qdeck.files import scratch_file, write_atomic
 from qdeck.models import Note
 from qdeck.render import (
     BACK,
@@ -150,12 +150,16 @@ def write_apkg(
     model_mod = notetype_mod if notetype_mod is not None else max(n.mod for n in notes)
     main_id = deck_id if deck_id is not None else DECK_ID
     retired_name = retired_deck.format(deck=deck_name) if retired_deck else None
-    collection = _collection_bytes(notes, deck_name, main_id, model_mod, retired_name)
+    try:
+        collection = _collection_bytes(notes, deck_name, main_id, model_mod, retired_name, beside=path)
+    except (OSError, sqlite3.OperationalError) as err:  # a full disk, above all
+        raise OutputError(f"cannot write the package ({err}); check the folder is writable and has free space",
+                          path) from None
     return _write_zip(path, collection)
 
 
 def _collection_bytes(notes: list[Note], deck_name: str, deck_id: int, model_mod: int,
-                      retired_name: str | None) -> bytes:
+                      retired_name: str | None, *, beside: Path) -> bytes:
     model = _model()
     main = genanki.Deck(deck_id, deck_name)
     retired = genanki.Deck(_stable_id(retired_name), retired_name) if retired_name else main
@@ -167,8 +171,9 @@ def _collection_bytes(notes: list[Note], deck_name: str, deck_id: int, model_mod
                                    guid=note.guid, tags=list(note.tags), due=position))
     decks = [main] + ([retired] if retired is not main and retired.notes else [])
     ids = _IdFeed(decks, notes)
-    with tempfile.TemporaryDirectory(prefix="qdeck-") as tmp:
-        db_path = os.path.join(tmp, "collection.anki2")
+    # The scratch database sits beside the package, named as qdeck's temporaries are, so a run
+    # killed while writing it leaves nothing the next write of this package does not remove.
+    with scratch_file(beside) as (_, db_path):
         conn = sqlite3.connect(db_path)
         # The file is a scratch copy read back whole: no journal, no syncs, and a page cache that
         # holds it (a 100k-note collection spilled the default 2 MB cache to disk page by page).
