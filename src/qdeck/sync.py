@@ -16,6 +16,7 @@ from typing import Any, Iterable, Iterator, Mapping, Sequence
 
 from qdeck.config import Recipe
 from qdeck.errors import OutputError, QdeckError
+from qdeck.files import claim, remove_leftovers, temp_prefix
 from qdeck.models import Note
 
 COLLECTION_FILE = "collection.anki2"
@@ -161,9 +162,32 @@ def _refuse_if_open(path: Path) -> None:
     # Anki keeps a -wal file while a profile is open, and a crash leaves one behind holding the
     # latest reviews; opening the file ourselves would fold it in and change the user's file.
     side = _side_files(path)
+    if side and side[0].name.endswith("-wal") and side[0].stat().st_size == 0:
+        # No frames, so no reviews in it: what any program killed while reading the file leaves.
+        raise CollectionError(f"{side[0].name} exists but is empty: Anki has this collection open, or a program "
+                              f"reading it was killed; if Anki is closed, delete {side[0].name} and "
+                              f"{path.name}-shm (they hold nothing) and try again", path)
     if side:
         raise CollectionError(f"{side[0].name} exists: Anki has this collection open or did not close it "
                               "cleanly; close Anki (or open and close the profile once) and try again", path)
+
+
+def _fold_in_own_side_files(path: Path) -> None:
+    """After a killed sync: remove the empty -wal and -shm its lock check left, if nobody holds the file.
+
+    SQLite makes both when a connection opens a collection in WAL mode and removes them when the
+    last one closes; kill -9 skips that. An empty -wal holds no frames, so closing a connection
+    of our own (which needs the lock Anki would hold) removes them and changes no byte of the file.
+    """
+    wal = path.with_name(path.name + "-wal")
+    if not wal.is_file() or wal.stat().st_size != 0:
+        return  # nothing of ours, or frames someone wrote: _refuse_if_open says what to do
+    with _locked(path):
+        pass
+    left = [p.name for p in (wal, path.with_name(path.name + "-shm")) if p.exists()]
+    if left:
+        raise CollectionError(f"a killed qdeck sync left {' and '.join(left)} (empty); close Anki, delete them and "
+                              "try again", path)
 
 
 def _check_header(path: Path) -> None:
@@ -221,12 +245,68 @@ def _locked(path: Path) -> Iterator[int]:
 
 
 @contextmanager
-def _held(path: Path) -> Iterator[int]:
+def _held(path: Path, workspace: Path) -> Iterator[int]:
     """Refuse a collection we must not touch; hold its lock for the block and yield its schema."""
     _refuse_if_open(path)
     with _locked(path) as schema:
-        _check_schema(schema, path)
+        _check_schema(schema, path, workspace)
         yield schema
+
+
+def _workspace_path(collection: Path) -> Path:
+    return collection.with_name(f"{temp_prefix(collection)}sync.tmp")
+
+
+@contextmanager
+def _workspace(collection: Path) -> Iterator[Path]:
+    """The one folder, beside the collection, that holds everything a sync writes before its swap.
+
+    The working copy, the package, the library's own temporary files, the schema probe and the
+    backup until it is checked all live here, so the final swap and the backup's rename are
+    renames within one file system. The folder is claimed (an flock) for the whole sync: the
+    next run removes it when its owner is gone, even after kill -9, and then also the empty
+    -wal/-shm such a kill leaves beside the collection. It is always removed on the way out.
+    """
+    found = remove_leftovers(collection)
+    folder = _workspace_path(collection)
+    try:
+        folder.mkdir()
+        fd = os.open(folder, os.O_RDONLY)
+    except FileExistsError:
+        raise CollectionError("another qdeck sync is working on this collection; wait for it to finish", collection)
+    except OSError as err:
+        raise OutputError(f"cannot make {folder.name} beside the collection ({err.strerror or err}); qdeck works "
+                          "there: check the folder is writable and has free space", collection) from None
+    try:
+        if not claim(fd) or os.fstat(fd).st_ino != os.stat(folder).st_ino:
+            raise CollectionError("another qdeck sync is working on this collection; wait for it to finish",
+                                  collection)
+        if found:
+            _fold_in_own_side_files(collection)
+        yield folder
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+        os.close(fd)
+
+
+@contextmanager
+def _temp_files_in(folder: Path) -> Iterator[None]:
+    """Point the Anki library's temporary files (its importer unpacks the package there) at `folder`.
+
+    The library reads TMPDIR when it needs a file, so a full TMPDIR cannot fail a sync and a kill
+    leaves nothing outside the workspace. The process environment is put back afterwards.
+    """
+    keys = ("TMPDIR", "TEMP", "TMP")
+    saved = {k: os.environ.get(k) for k in keys}
+    os.environ.update({k: str(folder) for k in keys})
+    try:
+        yield
+    finally:
+        for key, value in saved.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
 
 
 def _stamp(path: Path) -> tuple[int, int, int]:
@@ -234,19 +314,53 @@ def _stamp(path: Path) -> tuple[int, int, int]:
     return st.st_ino, st.st_size, st.st_mtime_ns
 
 
-def _backup(path: Path) -> Path:
+def _backup(path: Path, workspace: Path) -> Path:
+    """Copy the collection to a backup beside it: written in the workspace, fsynced, checked, then renamed.
+
+    A file named like a backup is therefore always a whole, readable copy; a kill or a full disk
+    midway leaves only a temporary in the workspace, which the next run removes.
+    """
     stamp = time.strftime("%Y%m%d-%H%M%S")
     backup = path.with_name(f"{path.name}.qdeck-backup-{stamp}")
     n = 1
     while backup.exists():
         n += 1
         backup = path.with_name(f"{path.name}.qdeck-backup-{stamp}-{n}")
+    partial = workspace / backup.name
     try:
-        shutil.copy2(path, backup)
-        _fsync(backup)
+        with open(path, "rb") as src, open(partial, "wb") as out:
+            shutil.copyfileobj(src, out, 1 << 20)
+            out.flush()
+            os.fsync(out.fileno())
+        shutil.copystat(path, partial)
+        if partial.stat().st_size != path.stat().st_size or not _intact(partial):
+            raise CollectionError("the backup did not read back whole; nothing was changed", backup)
+        os.replace(partial, backup)
     except OSError as err:
-        raise OutputError(f"cannot write the backup ({err.strerror or err}); nothing was changed", backup) from None
+        raise OutputError(f"cannot write the backup ({err.strerror or err}); nothing was changed; check the "
+                          "folder has free space", backup) from None
+    _fsync_dir(path.parent)
     return backup
+
+
+def _unicase(a: str, b: str) -> int:
+    a, b = a.casefold(), b.casefold()
+    return (a > b) - (a < b)
+
+
+def _intact(path: Path) -> bool:
+    """SQLite's quick_check of a file nobody else has open (read as immutable: no side files, no writes)."""
+    try:
+        conn = sqlite3.connect(f"{path.resolve().as_uri()}?immutable=1", uri=True)
+    except sqlite3.Error:
+        return False
+    try:
+        conn.create_collation("unicase", _unicase)  # Anki's collation; the schema names it
+        return conn.execute("PRAGMA quick_check").fetchall() == [("ok",)]
+    except sqlite3.Error:
+        return False
+    finally:
+        conn.close()
 
 
 def _fsync(path: Path) -> None:
@@ -254,34 +368,18 @@ def _fsync(path: Path) -> None:
         os.fsync(handle.fileno())
 
 
-def _stage(work: Path, target: Path) -> Path:
-    """Copy the finished collection next to the user's, so the final swap is one atomic rename."""
-    fd, name = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.qdeck-", suffix=".tmp")
-    staged = Path(name)
-    try:
-        with os.fdopen(fd, "wb") as out, open(work, "rb") as src:
-            shutil.copyfileobj(src, out, 1 << 20)
-            out.flush()
-            os.fsync(out.fileno())
-        shutil.copymode(target, staged)
-    except OSError as err:
-        staged.unlink(missing_ok=True)
-        raise OutputError(f"cannot write next to the collection ({err.strerror or err}); nothing was changed",
-                          target) from None
-    return staged
-
-
-def _swap(staged: Path, target: Path, stamp: tuple[int, int, int]) -> None:
+def _swap(work: Path, target: Path, stamp: tuple[int, int, int]) -> None:
+    """Replace the user's file with the finished working copy: one rename within the folder."""
     try:
         if _stamp(target) != stamp or _side_files(target):
             raise CollectionError("the collection changed while qdeck was working (was Anki opened?); nothing was "
                                   "changed; close Anki and sync again", target)
-        os.replace(staged, target)
+        shutil.copymode(target, work)
+        _fsync(work)
+        os.replace(work, target)
     except OSError as err:
         raise OutputError(f"cannot replace the collection ({err.strerror or err}); nothing was changed",
                           target) from None
-    finally:
-        staged.unlink(missing_ok=True)
     _fsync_dir(target.parent)
 
 
@@ -300,10 +398,12 @@ def _fsync_dir(folder: Path) -> None:
 
 
 def _check_result(work: Path, schema: int) -> None:
-    """The file we are about to hand back: closed cleanly, and at the schema the user's Anki had."""
+    """The file we are about to hand back: closed cleanly, intact, and at the schema the user's Anki had."""
     if _side_files(work):
         raise CollectionError("the Anki library did not close the collection cleanly; nothing was changed", work)
     _check_header(work)
+    if not _intact(work):
+        raise CollectionError("the updated copy fails SQLite's integrity check; nothing was changed", work)
     conn = sqlite3.connect(work)  # our own temporary copy: opening it risks nothing
     try:
         ver = _schema_version(conn, work)
@@ -333,10 +433,11 @@ def _anki_errors() -> Any:
 
 
 @lru_cache(maxsize=1)
-def _library_schema() -> int:
+def _library_schema(workspace: Path) -> int:
     """The schema the installed anki library works in: it upgrades whatever it opens to this one."""
     anki = _anki()
-    with tempfile.TemporaryDirectory(prefix="qdeck-probe-") as tmp:
+    with tempfile.TemporaryDirectory(prefix="probe-", dir=workspace) as tmp, _temp_files_in(workspace), \
+            _anki_failure("could not make a scratch collection to learn its schema", workspace):
         col = anki.Collection(os.path.join(tmp, COLLECTION_FILE))
         try:
             return col.db.scalar("SELECT ver FROM col")
@@ -344,12 +445,25 @@ def _library_schema() -> int:
             col.close()
 
 
-def _check_schema(schema: int, path: Path) -> None:
+@contextmanager
+def _anki_failure(what: str, path: Path) -> Iterator[None]:
+    """Any exception of the Anki library becomes one line: what failed, on which file, and that nothing changed."""
+    try:
+        yield
+    except QdeckError:
+        raise
+    except _anki_errors().AnkiException as err:
+        reason = " ".join(str(err).split()) or type(err).__name__
+        raise CollectionError(f"the Anki library {what} ({reason}); nothing was changed; check the folder has "
+                              "free space and try again", path) from None
+
+
+def _check_schema(schema: int, path: Path, workspace: Path) -> None:
     """Refuse any schema the user's Anki could not read back after the library has upgraded it.
 
     Schema 11 is safe: the library closes it back to 11, as Anki's own Downgrade & Quit does.
     """
-    library = _library_schema()
+    library = _library_schema(workspace)
     if schema == library or schema == SCHEMA_LEGACY:
         return
     if schema > library:
@@ -363,10 +477,8 @@ def _check_schema(schema: int, path: Path) -> None:
 
 def _open(work: Path, original: Path) -> Any:
     """Open the working copy with the library; its errors become one clear line about the user's file."""
-    try:
+    with _anki_failure("cannot open it", original):
         return _anki().Collection(str(work))
-    except _anki_errors().DBError as err:
-        raise CollectionError(f"Anki cannot open it ({err})", original) from None
 
 
 def _import_options() -> Any:
@@ -689,30 +801,32 @@ def sync(recipe: Recipe, collection: Path, *, dry_run: bool = False, suspend_ret
 
     kinds = _filtered_kinds(filtered)
     collection = Path(collection)
-    with _held(collection):
-        pass  # refuse an unusable collection before building anything; the lock is not held while building
-    result = build(recipe, out_dir=out_dir, check=dry_run, now=now)
-    if not result.notes:
-        raise QdeckError("the build has no notes; nothing to sync")
-    with _held(collection) as schema, tempfile.TemporaryDirectory(prefix="qdeck-sync-") as tmp:
-        stamp = _stamp(collection)
-        work, package = Path(tmp) / COLLECTION_FILE, Path(tmp) / "qdeck-sync.apkg"
-        shutil.copyfile(collection, work)
-        write_apkg(result.notes, package, deck_name=recipe.deck, notetype_mod=result.notetype_mod)
-        col = _open(work, collection)
-        try:
-            report = _apply(col, package, recipe, result.notes, kinds=kinds, suspend_retired=suspend_retired)
-        except _anki_errors().BackendError as err:
-            raise CollectionError(f"Anki refused a change ({err}); nothing was changed", collection) from None
-        finally:
-            # The way Anki's own "Downgrade & Quit" closes: a schema 11 file goes back to schema 11.
-            col.close(downgrade=schema == SCHEMA_LEGACY)
-        _check_result(work, schema)
-        report = replace(report, collection=collection, dry_run=dry_run, schema=schema, build=result.summary)
-        if dry_run:
-            return report
-        backup = _backup(collection)
-        staged = _stage(work, collection)
-    _swap(staged, collection, stamp)  # after the lock is released: Windows cannot rename over an open file
+    _check_header(collection)
+    with _workspace(collection) as workspace:
+        with _held(collection, workspace):
+            pass  # refuse an unusable collection before building anything; the lock is not held while building
+        result = build(recipe, out_dir=out_dir, check=dry_run, now=now)
+        if not result.notes:
+            raise QdeckError("the build has no notes; nothing to sync")
+        with _held(collection, workspace) as schema:
+            stamp = _stamp(collection)
+            work, package = workspace / COLLECTION_FILE, workspace / "qdeck-sync.apkg"
+            shutil.copyfile(collection, work)
+            write_apkg(result.notes, package, deck_name=recipe.deck, notetype_mod=result.notetype_mod)
+            with _temp_files_in(workspace):
+                col = _open(work, collection)
+                try:
+                    with _anki_failure("refused a change", collection):
+                        report = _apply(col, package, recipe, result.notes, kinds=kinds,
+                                        suspend_retired=suspend_retired)
+                finally:
+                    # The way Anki's own "Downgrade & Quit" closes: a schema 11 file goes back to schema 11.
+                    with _anki_failure("could not close the working copy", collection):
+                        col.close(downgrade=schema == SCHEMA_LEGACY)
+            _check_result(work, schema)
+            report = replace(report, collection=collection, dry_run=dry_run, schema=schema, build=result.summary)
+            if dry_run:
+                return report
+            backup = _backup(collection, workspace)
+        _swap(work, collection, stamp)  # after the lock is released: Windows cannot rename over an open file
     return replace(report, backup=backup)
-
