@@ -14,6 +14,7 @@ import tempfile
 import time
 import warnings
 import zipfile
+import zlib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO, Iterable, Mapping, Sequence
@@ -292,7 +293,7 @@ class PackageContents:
 MAX_COLLECTION_BYTES = 512 << 20
 MAX_ENTRIES = 100_000
 _CHUNK = 1 << 20
-_READ_SECONDS = 10.0
+MAX_READ_SECONDS = 10.0
 _FIX = "rebuild it, or export it again from Anki"
 
 
@@ -322,7 +323,7 @@ def read_apkg(path: str | Path) -> PackageContents:
         raise InputError("package not found", path) from None
     except IsADirectoryError:
         raise InputError("a folder, not a package; name an .apkg file", path) from None
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError) as err:
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, zlib.error) as err:
         raise InputError(f"not a readable .apkg, or damaged ({err}); {_FIX}", path) from None
     except (NotImplementedError, RuntimeError) as err:  # an unknown compression method, or encryption
         raise InputError(f"not a readable .apkg ({err}); {_FIX}", path) from None
@@ -375,7 +376,7 @@ def _extract_collection(archive: zipfile.ZipFile, dest: Path, path: Path) -> Non
 def _read_collection(db_path: Path, path: Path) -> PackageContents:
     conn = sqlite3.connect(f"{db_path.as_uri()}?mode=ro", uri=True)
     # A crafted file can make any query slow (a view with a runaway recursive query, say): give up in time.
-    deadline = time.monotonic() + _READ_SECONDS
+    deadline = time.monotonic() + MAX_READ_SECONDS
     conn.set_progress_handler(lambda: time.monotonic() > deadline, 10_000)
     try:
         tables = {name for (name,) in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
@@ -393,7 +394,7 @@ def _read_collection(db_path: Path, path: Path) -> PackageContents:
         deck_names = tuple(sorted(_deck_name(key, d) for key, d in decks.items() if d.get("id") != 1))
     except sqlite3.OperationalError as err:
         if time.monotonic() > deadline:
-            raise InputError(f"reading its collection took over {_READ_SECONDS:.0f} s (a crafted file?); {_FIX}",
+            raise InputError(f"reading its collection took over {MAX_READ_SECONDS:.0f} s (a crafted file?); {_FIX}",
                              path) from None
         raise InputError(f"its collection is not a readable Anki database ({err}); {_FIX}", path) from None
     except sqlite3.DatabaseError as err:

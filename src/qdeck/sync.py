@@ -811,7 +811,11 @@ def sync(recipe: Recipe, collection: Path, *, dry_run: bool = False, suspend_ret
         with _held(collection, workspace) as schema:
             stamp = _stamp(collection)
             work, package = workspace / COLLECTION_FILE, workspace / "qdeck-sync.apkg"
-            shutil.copyfile(collection, work)
+            try:
+                shutil.copyfile(collection, work)
+            except OSError as err:
+                raise OutputError(f"cannot copy the collection into {workspace.name} ({err.strerror or err}); nothing "
+                                  "was changed; check the folder has free space", collection) from None
             write_apkg(result.notes, package, deck_name=recipe.deck, notetype_mod=result.notetype_mod)
             with _temp_files_in(workspace):
                 col = _open(work, collection)

@@ -1,0 +1,394 @@
+"""Faults: hostile packages, kill -9 during build and sync, a full disk; nothing half-done ever looks done."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import sqlite3
+import struct
+import subprocess
+import sys
+import time
+import tracemalloc
+import zipfile
+import zlib
+from pathlib import Path
+from typing import Callable
+
+import pytest
+
+from qdeck import export
+from qdeck.export import read_apkg
+from qdeck.errors import InputError
+from qdeck.files import write_atomic
+from tests.helpers import make_project, run_cli
+
+SOURCES = """\
+sources:
+  - name: mini
+    file: sources/mini.txt
+    format: numbered
+    tiers: {"1": 1-beginner, "2": 2-junior}
+    options:
+      item: '^\\s*(?P<num>\\d+)\\.\\s+(?P<text>.+)$'
+      headings:
+        - {kind: level, pattern: '^(?P<title>Tier (?P<key>\\d+)\\b.*)$'}
+"""
+RECIPE = "deck: Python Interview\nslug: python-interview\ntag_root: python-interview\n"
+V1 = """\
+Tier 1 — Beginner
+
+1. What is a list in Python?
+2. What is the difference between a list and a tuple?
+3. How do you reverse a string?
+
+Tier 2 — Junior
+
+4. What is a generator?
+5. Explain Python decorators.
+6. What is the GIL?
+"""
+# #3 reworded, #5 gone (retired), one new question
+V2 = V1.replace("reverse a string?", "reverse a string in Python?").replace(
+    "5. Explain Python decorators.\n", "").replace("6. What is the GIL?\n", "6. What is the GIL?\n7. What is a context manager?\n")
+T1, T2 = 1_790_000_000, 1_790_086_400
+RUNNER = Path(__file__).with_name("fault_runner.py")
+
+
+def project(root: Path, source: str = V1) -> Path:
+    return make_project(root / "project", SOURCES, {"mini.txt": source}, recipe=RECIPE)
+
+
+def tree(root: Path) -> dict[str, str]:
+    """Every file under root (relative name -> sha256)."""
+    return {p.relative_to(root).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in sorted(root.rglob("*")) if p.is_file()}
+
+
+def one_clean_line(code: int, out: str, err: str) -> None:
+    assert code == 2, (code, out, err)
+    assert out == "" and err.startswith("qdeck: error: ") and err.count("\n") == 1, err
+    assert "Traceback" not in err
+
+
+# ---------------------------------------------------------------------- hostile packages
+
+
+def _zip(path: Path, entries: list[tuple[str, bytes, int, int, int]], *, flags: int = 0, method: int = 8) -> None:
+    """A zip written by hand: (name, stored bytes, crc, uncompressed size as declared, method) per entry."""
+    body, central = b"", b""
+    for name, data, crc, size, how in entries:
+        raw = name.encode()
+        local = struct.pack("<4s5H3L2H", b"PK\x03\x04", 20, flags, how, 0, 33, crc, len(data), size, len(raw), 0)
+        central += struct.pack("<4s6H3L5H2L", b"PK\x01\x02", 20, 20, flags, how, 0, 33, crc, len(data), size,
+                               len(raw), 0, 0, 0, 0, 0o644 << 16, len(body)) + raw
+        body += local + raw + data
+    end = struct.pack("<4s4H2LH", b"PK\x05\x06", 0, 0, len(entries), len(entries), len(central), len(body), 0)
+    path.write_bytes(body + central + end)
+
+
+def _deflate(data: bytes) -> bytes:
+    comp = zlib.compressobj(6, zlib.DEFLATED, -15)
+    return comp.compress(data) + comp.flush()
+
+
+@pytest.fixture(scope="module")
+def gigabyte_of_zeros() -> tuple[bytes, int]:
+    """A raw deflate stream that inflates to 1 GiB of zeros (about 1 MB), and that GiB's CRC-32.
+
+    Each 1 MiB block ends in a full flush, which resets the compressor, so one block repeated
+    1024 times is a valid stream of the whole GiB: a real zip bomb, made in about a second.
+    """
+    zeros = bytes(1 << 20)
+    comp = zlib.compressobj(9, zlib.DEFLATED, -15)
+    block = comp.compress(zeros) + comp.flush(zlib.Z_FULL_FLUSH)
+    crc = 0
+    for _ in range(1024):
+        crc = zlib.crc32(zeros, crc)
+    return block * 1024 + comp.flush(), crc
+
+
+@pytest.fixture(scope="module")
+def good_collection(tmp_path_factory) -> bytes:
+    """The collection.anki2 bytes of a real qdeck package."""
+    folder = tmp_path_factory.mktemp("pkg")
+    proj = project(folder)
+    result = run_cli_plain("build", "-q", cwd=proj)
+    assert result[0] == 0, result
+    with zipfile.ZipFile(proj / "build" / "python-interview.apkg") as archive:
+        return archive.read("collection.anki2")
+
+
+def run_cli_plain(*args: str, cwd: Path) -> tuple[int, str, str]:
+    proc = subprocess.run([sys.executable, "-m", "qdeck", *args], cwd=cwd, capture_output=True, text=True,
+                          env={**os.environ, "QDECK_WORKERS": "1"}, timeout=120)
+    return proc.returncode, proc.stdout, proc.stderr
+
+
+def _edit_collection(collection: bytes, tmp: Path, *sql: str) -> bytes:
+    db = tmp / "edit.anki2"
+    db.write_bytes(collection)
+    conn = sqlite3.connect(db)
+    for statement in sql:
+        conn.execute(statement)
+    conn.commit()
+    conn.close()
+    return db.read_bytes()
+
+
+def _models_without(key: str, collection: bytes, tmp: Path) -> bytes:
+    conn = sqlite3.connect(":memory:")
+    conn.deserialize(collection)
+    models = json.loads(conn.execute("SELECT models FROM col").fetchone()[0])
+    conn.close()
+    for model in models.values():
+        del model[key]
+    text = json.dumps(models).replace("'", "''")
+    return _edit_collection(collection, tmp, f"UPDATE col SET models = '{text}'")
+
+
+def _package(path: Path, collection: bytes) -> None:
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("collection.anki2", collection)
+        archive.writestr("media", b"{}")
+
+
+def _flip(data: bytes, at: int) -> bytes:
+    return data[:at] + bytes([data[at] ^ 0xFF]) + data[at + 1:]
+
+
+def bad_packages(tmp: Path, good: bytes, bomb: tuple[bytes, int]) -> dict[str, tuple[Path, str]]:
+    """name -> (package file, what its one error line must say)."""
+    cases: dict[str, tuple[Path, str]] = {}
+
+    def add(name: str, message: str, collection: bytes | None = None) -> Path:
+        path = tmp / f"{name.replace(' ', '-')}.apkg"
+        if collection is not None:
+            _package(path, collection)
+        cases[name] = (path, message)
+        return path
+
+    path = add("flipped byte in the data", "damaged", good)
+    data = path.read_bytes()
+    path.write_bytes(_flip(data, len(data) // 2))
+    path = add("flipped byte in the directory", "damaged", good)
+    data = path.read_bytes()
+    with zipfile.ZipFile(path) as archive:
+        entry = archive.getinfo("collection.anki2")
+    directory = data.index(b"PK\x01\x02", entry.header_offset + entry.compress_size)
+    path.write_bytes(_flip(data, directory + 16))  # the collection's CRC as the central directory records it
+    add("note types lack id", "has no int or str `id`", _models_without("id", good, tmp))
+    add("note types lack fields", "has no list `flds`", _models_without("flds", good, tmp))
+    add("note types not JSON", "note types (col.models) is not a JSON object",
+        _edit_collection(good, tmp, "UPDATE col SET models = '[1, 2'"))
+    add("decks not objects", "the decks (col.decks) is not a JSON object of objects",
+        _edit_collection(good, tmp, "UPDATE col SET decks = '{\"1\": 5}'"))
+    add("col table empty", "its `col` table is empty", _edit_collection(good, tmp, "DELETE FROM col"))
+    add("notes is a view", "no `col` and `notes` tables", _edit_collection(
+        good, tmp, "DROP TABLE notes",
+        "CREATE VIEW notes AS WITH RECURSIVE r(id) AS (SELECT 1 UNION ALL SELECT id + 1 FROM r) "
+        "SELECT id, '' AS guid, 0 AS mod, 0 AS mid, '' AS tags, '' AS flds FROM r"))
+    add("note with wrong column types", "has a column of the wrong type",
+        _edit_collection(good, tmp, "UPDATE notes SET mid = 'x' WHERE id = (SELECT min(id) FROM notes)"))
+    add("collection not a database", "not a readable Anki database", b"SQLite? no. " * 100)
+    stream, crc = bomb
+    _zip(add("1 GiB zip bomb", "inflates to more than 512 MiB"), [("collection.anki2", stream, crc, 1 << 30, 8)])
+    # the same bomb declaring 1000 bytes: zipfile stops there, and the CRC cannot match
+    _zip(add("zip bomb with a lying size", "damaged"), [("collection.anki2", stream, crc, 1000, 8)])
+    deflated = _deflate(good)
+    _zip(add("encrypted entry", "encrypted"), [("collection.anki2", deflated, zlib.crc32(good), len(good), 8)], flags=1)
+    _zip(add("unknown compression", "compression method"), [("collection.anki2", deflated, zlib.crc32(good),
+                                                              len(good), 99)])
+    add("truncated", "damaged").write_bytes(data[: len(data) // 2])
+    add("empty file", "damaged").write_bytes(b"")
+    add("not a zip", "damaged").write_bytes(b"PK but no more\n" * 10)
+    with zipfile.ZipFile(add("modern format only", "only legacy-format packages"), "w") as archive:
+        archive.writestr("collection.anki21b", b"(zstd)")
+    return cases
+
+
+def test_every_bad_package_is_one_clear_line_and_changes_nothing(tmp_path, capsys, good_collection,
+                                                                 gigabyte_of_zeros):
+    proj = project(tmp_path)
+    packages = tmp_path / "packages"
+    packages.mkdir()
+    cases = bad_packages(packages, good_collection, gigabyte_of_zeros)
+    before = tree(tmp_path)
+    failures = []
+    for name, (path, message) in sorted(cases.items()):
+        started = time.perf_counter()
+        result = run_cli(capsys, "diff", str(path), "--recipe", "decks/test.yaml", cwd=proj)
+        took = time.perf_counter() - started
+        try:
+            one_clean_line(result.code, result.out, result.err)
+            assert result.err.startswith(f"qdeck: error: {path}: "), result.err
+            assert message in result.err, (message, result.err)
+            assert took < 10, took
+        except AssertionError as err:
+            failures.append(f"{name}: {err}")
+    assert not failures, "\n".join(failures)
+    assert tree(tmp_path) == before, "no file written, changed or left behind"
+    print(f"bad packages tried: {len(cases)}, clear errors: {len(cases) - len(failures)}")
+
+
+def test_a_zip_bomb_is_never_inflated(tmp_path, gigabyte_of_zeros):
+    bomb = tmp_path / "bomb.apkg"
+    stream, crc = gigabyte_of_zeros
+    _zip(bomb, [("collection.anki2", stream, crc, 1 << 30, 8)])
+    with zipfile.ZipFile(bomb) as archive:  # a genuine bomb: the stdlib would inflate it whole
+        with archive.open("collection.anki2") as entry:
+            assert entry.read(1 << 20) == bytes(1 << 20)
+    tracemalloc.start()
+    try:
+        started = time.perf_counter()
+        with pytest.raises(InputError, match="zip bomb"):
+            read_apkg(bomb)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert peak < 16 << 20 and time.perf_counter() - started < 2
+
+
+def test_too_many_entries_are_refused_before_they_are_listed(tmp_path, monkeypatch, good_collection):
+    path = tmp_path / "many.apkg"
+    _zip(path, [(f"{n}", b"", 0, 0, 0) for n in range(12)])
+    monkeypatch.setattr(export, "MAX_ENTRIES", 10)
+    with pytest.raises(InputError, match="holds 12 entries"):
+        read_apkg(path)
+
+
+def test_a_flipped_byte_anywhere_is_an_error_or_harmless(tmp_path, good_collection):
+    """Flip one byte at 60 places across a real package: each read either fails cleanly or reads what was written."""
+    good = tmp_path / "good.apkg"
+    _package(good, good_collection)
+    data = good.read_bytes()
+    expected = read_apkg(good)
+    errors = 0
+    for at in range(0, len(data), max(1, len(data) // 60)):
+        bad = tmp_path / "flipped.apkg"
+        bad.write_bytes(_flip(data, at))
+        try:
+            assert read_apkg(bad) == expected, f"byte {at}: read something else without an error"
+        except InputError as err:
+            errors += 1
+            assert str(err).startswith(f"{bad}: ") and "\n" not in str(err)
+    assert errors >= 30
+
+
+# ---------------------------------------------------------------------- leftovers of killed runs
+
+
+def test_a_killed_writes_leftovers_are_removed_and_a_live_ones_kept(tmp_path):
+    target = tmp_path / "decks" / "x.lock.yaml"
+    target.parent.mkdir()
+    ours_now = target.parent / ".x.lock.yaml.qdeck-abcd1234.tmp"
+    ours_old = target.parent / ".x.lock.yaml.k2j4h6g8.tmp"  # how earlier versions named them
+    live = target.parent / ".x.lock.yaml.qdeck-live0000.tmp"
+    others = [target.parent / ".y.lock.yaml.qdeck-abcd1234.tmp", target.parent / "notes.tmp",
+              target.parent / ".x.lock.yaml.backup"]
+    for path in [ours_now, ours_old, live, *others]:
+        path.write_text("partial")
+    fcntl = pytest.importorskip("fcntl")
+    with open(live) as holder:
+        fcntl.flock(holder, fcntl.LOCK_EX)  # a run still writing it
+        assert write_atomic(target, b"lock: 1\n")
+    assert not ours_now.exists() and not ours_old.exists()
+    assert live.exists() and all(p.exists() for p in others)
+    assert sorted(p.name for p in target.parent.iterdir()) == sorted(
+        [target.name, live.name, *(p.name for p in others)])
+
+
+# ---------------------------------------------------------------------- kill -9
+
+
+def runner(cwd: Path, root: Path, *args: str, kill_at: int | None = None, clock: int = T2,
+           log: bool = False) -> tuple[int, str, list[str]]:
+    """`qdeck ARGS` in a subprocess under fault_runner; returns (exit code, stderr, operations logged)."""
+    env = {**os.environ, "QDECK_FAULT_ROOT": str(root), "QDECK_FAULT_CLOCK": str(clock), "QDECK_WORKERS": "1",
+           "TMPDIR": str(root / "tmp")}
+    env.pop("QDECK_FAULT_KILL_AT", None)
+    if kill_at is not None:
+        env["QDECK_FAULT_KILL_AT"] = str(kill_at)
+    read_fd, write_fd = os.pipe()
+    if log:
+        env["QDECK_FAULT_LOG_FD"] = str(write_fd)
+    try:
+        proc = subprocess.Popen([sys.executable, str(RUNNER), *args], cwd=cwd, env=env, pass_fds=(write_fd,),
+                                stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+        os.close(write_fd)
+        write_fd = -1
+        with os.fdopen(read_fd, "rb") as pipe:
+            read_fd = -1
+            logged = pipe.read().decode()
+        err = proc.stderr.read()
+        proc.wait(timeout=300)
+    finally:
+        for fd in (read_fd, write_fd):
+            if fd >= 0:
+                os.close(fd)
+    return proc.returncode, err, logged.splitlines()
+
+
+def leftovers(root: Path) -> list[str]:
+    """Files and folders a finished run must not leave: temporaries, side files, anything in TMPDIR."""
+    found = [p.relative_to(root).as_posix() for p in root.rglob("*")
+             if (".qdeck-" in p.name and ".qdeck-backup-" not in p.name) or p.name.endswith((".tmp", "-wal", "-shm",
+                                                                                              "-journal"))]
+    return sorted(found + [f"tmp/{p.name}" for p in (root / "tmp").iterdir()])
+
+
+def kill_points(logged: list[str], keep: Callable[[str, str], bool]) -> list[int]:
+    points = []
+    for line in logged:
+        number, event, path = line.split("\t")
+        if keep(event, path):
+            points.append(int(number))
+    return points
+
+
+def fresh(template: Path, where: Path) -> Path:
+    if where.exists():
+        shutil.rmtree(where)
+    shutil.copytree(template, where, symlinks=True)
+    return where
+
+
+BUILD_OUTPUTS = ("decks/python-interview.lock.yaml", "build/python-interview.apkg",
+                 "build/python-interview-1-beginner.apkg", "build/python-interview-2-junior.apkg",
+                 "build/python-interview.catalog.jsonl", "build/python-interview.report.html")
+
+
+def test_build_killed_at_every_write_leaves_each_output_before_or_after(tmp_path):
+    template = tmp_path / "template"
+    (template / "tmp").mkdir(parents=True)
+    proj = project(template)
+    code, err, _ = runner(proj, template, "build", "-q", clock=T1)
+    assert code == 0, err
+    (proj / "data" / "sources" / "mini.txt").write_text(V2, encoding="utf-8")
+    before = {name: (proj / name).read_bytes() for name in BUILD_OUTPUTS}
+
+    ref = fresh(template, tmp_path / "ref")
+    code, err, logged = runner(ref / "project", ref, "build", "-q", log=True)
+    assert code == 0, err
+    after = {name: (ref / "project" / name).read_bytes() for name in BUILD_OUTPUTS}
+    assert all(after[n] != before[n] for n in BUILD_OUTPUTS[:2]), "the scenario changes the lock and the package"
+    # every operation that creates, fills, renames or removes a file of the project
+    points = kill_points(logged, lambda event, path: event in ("open", "sqlite3.connect", "os.rename", "os.remove"))
+    assert len(points) >= 25, logged
+
+    survived = []
+    for point in points:
+        run = fresh(template, tmp_path / "run")
+        code, err, _ = runner(run / "project", run, "build", "-q", kill_at=point)
+        assert code == -9, (point, code, err)
+        for name in BUILD_OUTPUTS:
+            assert (run / "project" / name).read_bytes() in (before[name], after[name]), (point, name)
+        code, err, _ = runner(run / "project", run, "build", "-q")
+        assert code == 0, (point, err)
+        assert {n: (run / "project" / n).read_bytes() for n in BUILD_OUTPUTS} == after, point
+        assert leftovers(run) == [], (point, logged[point - 1])
+        survived.append(point)
+    print(f"build: {len(points)} kill points tried, {len(survived)} survived")
+    assert survived == points
