@@ -173,18 +173,19 @@ def _refuse_if_open(path: Path) -> None:
 
 
 def _fold_in_own_side_files(path: Path) -> None:
-    """After a killed sync: remove the empty -wal and -shm its lock check left, if nobody holds the file.
+    """After a killed sync: remove the empty -wal (and -shm) its lock check left, if nobody holds the file.
 
-    SQLite makes both when a connection opens a collection in WAL mode and removes them when the
+    SQLite makes them when a connection opens a collection in WAL mode and removes them when the
     last one closes; kill -9 skips that. An empty -wal holds no frames, so closing a connection
-    of our own (which needs the lock Anki would hold) removes them and changes no byte of the file.
+    of our own (which needs the lock Anki would hold) removes it and changes no byte of the file.
+    Holding that exclusive lock, nobody else has the file open, so a stale -shm can go too.
     """
-    wal = path.with_name(path.name + "-wal")
+    wal, shm = (path.with_name(path.name + s) for s in ("-wal", "-shm"))
     if not wal.is_file() or wal.stat().st_size != 0:
         return  # nothing of ours, or frames someone wrote: _refuse_if_open says what to do
     with _locked(path):
-        pass
-    left = [p.name for p in (wal, path.with_name(path.name + "-shm")) if p.exists()]
+        shm.unlink(missing_ok=True)
+    left = [p.name for p in (wal, shm) if p.exists()]
     if left:
         raise CollectionError(f"a killed qdeck sync left {' and '.join(left)} (empty); close Anki, delete them and "
                               "try again", path)
@@ -215,6 +216,8 @@ def _locked(path: Path) -> Iterator[int]:
     Anki desktop keeps the SQLite file in exclusive locking mode while a profile is open, so a
     short-timeout BEGIN IMMEDIATE fails exactly then. Holding it keeps Anki, or a second sync,
     from opening the file until we are done. A connection only reads: the file's bytes never change.
+    Exclusive locking mode keeps SQLite from making a -shm file for a WAL-mode collection (it keeps
+    that index in memory), so a kill leaves at most an empty -wal, and a full disk nothing at all.
     Only another process's lock shows: POSIX locks do not conflict inside one process, so never
     call this on a collection this process has open with the anki library.
     """
@@ -226,6 +229,7 @@ def _locked(path: Path) -> Iterator[int]:
         raise CollectionError(f"cannot open the file ({err})", path) from None
     try:
         try:
+            conn.execute("PRAGMA locking_mode = EXCLUSIVE")
             conn.execute("BEGIN IMMEDIATE")
         except sqlite3.OperationalError as err:
             if "locked" in str(err) or "busy" in str(err):
@@ -436,8 +440,7 @@ def _anki_errors() -> Any:
 def _library_schema(workspace: Path) -> int:
     """The schema the installed anki library works in: it upgrades whatever it opens to this one."""
     anki = _anki()
-    with tempfile.TemporaryDirectory(prefix="probe-", dir=workspace) as tmp, _temp_files_in(workspace), \
-            _anki_failure("could not make a scratch collection to learn its schema", workspace):
+    with tempfile.TemporaryDirectory(prefix="probe-", dir=workspace) as tmp, _temp_files_in(workspace):
         col = anki.Collection(os.path.join(tmp, COLLECTION_FILE))
         try:
             return col.db.scalar("SELECT ver FROM col")
@@ -463,7 +466,8 @@ def _check_schema(schema: int, path: Path, workspace: Path) -> None:
 
     Schema 11 is safe: the library closes it back to 11, as Anki's own Downgrade & Quit does.
     """
-    library = _library_schema(workspace)
+    with _anki_failure("could not make a scratch collection beside it to learn its schema", path):
+        library = _library_schema(workspace)
     if schema == library or schema == SCHEMA_LEGACY:
         return
     if schema > library:
@@ -820,7 +824,7 @@ def sync(recipe: Recipe, collection: Path, *, dry_run: bool = False, suspend_ret
             with _temp_files_in(workspace):
                 col = _open(work, collection)
                 try:
-                    with _anki_failure("refused a change", collection):
+                    with _anki_failure("failed while applying the build", collection):
                         report = _apply(col, package, recipe, result.notes, kinds=kinds,
                                         suspend_retired=suspend_retired)
                 finally:
