@@ -565,3 +565,23 @@ def test_a_full_tmpdir_does_not_stop_build_or_sync(tmp_path, small_disk):
     proc = subprocess.run([sys.executable, "-m", "qdeck", "diff", "build/python-interview.apkg"], cwd=proj, env=env,
                           capture_output=True, text=True, timeout=300)
     assert proc.returncode == 0 and proc.stdout.startswith("0 new, 0 changed, 6 unchanged"), proc
+
+
+def test_an_empty_wal_of_unknown_origin_is_refused_with_what_to_do(tmp_path, capsys):
+    proj = project(tmp_path)
+    collection = studied_collection(tmp_path / "profile")
+    wal = collection.with_name("collection.anki2-wal")
+    wal.write_bytes(b"")
+    before = tree(tmp_path)
+    result = run_cli(capsys, "sync", "--collection", str(collection), cwd=proj)
+    one_clean_line(result.code, result.out, result.err)
+    assert result.err == (f"qdeck: error: {collection}: collection.anki2-wal exists but is empty: Anki has this "
+                          "collection open, or a program reading it was killed; if Anki is closed, delete "
+                          "collection.anki2-wal and collection.anki2-shm (they hold nothing) and try again\n")
+    assert tree(tmp_path) == before
+    # the same file beside the workspace a killed sync left: qdeck knows it as its own and folds it in
+    (tmp_path / "profile" / ".collection.anki2.qdeck-sync.tmp").mkdir()
+    result = run_cli(capsys, "sync", "--collection", str(collection), cwd=proj)
+    assert result.code == 0, result.err
+    assert sorted(p.name for p in collection.parent.iterdir() if "backup" not in p.name) == [
+        "collection.anki2", "collection.media"]
