@@ -54,6 +54,20 @@ def claim(fd: int) -> bool:
     return True
 
 
+def hold(path: Path) -> int | None:
+    """Open and claim `path` (a file or a folder): the fd to close when done, or None if a living process holds it.
+
+    Windows has no flock and cannot open a folder: there it returns -1 and claims nothing.
+    """
+    if fcntl is None:
+        return -1
+    fd = os.open(path, os.O_RDONLY)
+    if claim(fd):
+        return fd
+    os.close(fd)
+    return None
+
+
 def _is_leftover_name(name: str, target: str) -> bool:
     prefix = f".{target}."
     if not name.startswith(prefix) or not name.endswith(".tmp"):
@@ -65,7 +79,8 @@ def _is_leftover_name(name: str, target: str) -> bool:
 def remove_leftovers(path: Path) -> list[Path]:
     """Delete the temporaries for `path` that killed runs left beside it; returns what was removed.
 
-    A temporary that a running qdeck still holds is left alone (see `claim`).
+    A temporary that a running qdeck still holds is left alone (see `claim`). Temporaries are files,
+    or folders such as the sync's workspace.
     """
     removed: list[Path] = []
     try:
@@ -77,13 +92,13 @@ def remove_leftovers(path: Path) -> list[Path]:
             continue
         leftover = path.parent / name
         try:
-            fd = os.open(leftover, os.O_RDONLY)
+            fd = hold(leftover)
         except OSError:
             continue
+        if fd is None or (fd < 0 and leftover.is_dir()):
+            continue  # a living run's (on Windows a folder cannot be vouched for; a file in use cannot be deleted)
         try:
-            if not claim(fd):
-                continue
-            if os.path.isdir(leftover):
+            if leftover.is_dir():
                 shutil.rmtree(leftover)
             else:
                 os.unlink(leftover)
@@ -91,7 +106,8 @@ def remove_leftovers(path: Path) -> list[Path]:
         except OSError:
             pass
         finally:
-            os.close(fd)
+            if fd >= 0:
+                os.close(fd)
     return removed
 
 

@@ -16,7 +16,7 @@ from typing import Any, Iterable, Iterator, Mapping, Sequence
 
 from qdeck.config import Recipe
 from qdeck.errors import OutputError, QdeckError
-from qdeck.files import claim, remove_leftovers, temp_prefix
+from qdeck.files import hold, remove_leftovers, temp_prefix
 from qdeck.models import Note
 
 COLLECTION_FILE = "collection.anki2"
@@ -273,24 +273,26 @@ def _workspace(collection: Path) -> Iterator[Path]:
     """
     found = remove_leftovers(collection)
     folder = _workspace_path(collection)
+    busy = CollectionError("another qdeck sync is working on this collection; wait for it to finish", collection)
     try:
         folder.mkdir()
-        fd = os.open(folder, os.O_RDONLY)
+        fd = hold(folder)
     except FileExistsError:
-        raise CollectionError("another qdeck sync is working on this collection; wait for it to finish", collection)
+        raise busy from None
     except OSError as err:
         raise OutputError(f"cannot make {folder.name} beside the collection ({err.strerror or err}); qdeck works "
                           "there: check the folder is writable and has free space", collection) from None
     try:
-        if not claim(fd) or os.fstat(fd).st_ino != os.stat(folder).st_ino:
-            raise CollectionError("another qdeck sync is working on this collection; wait for it to finish",
-                                  collection)
+        # A run that removed this folder as a leftover between our mkdir and our claim leaves us a deleted one.
+        if fd is None or (fd >= 0 and os.fstat(fd).st_ino != os.stat(folder).st_ino):
+            raise busy
         if found:
             _fold_in_own_side_files(collection)
         yield folder
     finally:
         shutil.rmtree(folder, ignore_errors=True)
-        os.close(fd)
+        if fd is not None and fd >= 0:
+            os.close(fd)
 
 
 @contextmanager
