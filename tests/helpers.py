@@ -67,3 +67,57 @@ def make_project(tmp: Path, sources_yaml: str, files: dict[str, str | bytes], re
         if (ROOT / "data" / name).exists():
             (tmp / "data" / name).write_text((ROOT / "data" / name).read_text(encoding="utf-8"), encoding="utf-8")
     return tmp
+
+
+# A small numbered list in three tiers, and its next release, for sync and fault tests.
+MINI_SOURCES = """\
+sources:
+  - name: mini
+    file: sources/mini.txt
+    format: numbered
+    tiers: {"1": 1-beginner, "2": 2-junior, "3": 3-mid}
+    options:
+      item: '^\\s*(?P<num>\\d+)\\.\\s+(?P<text>.+)$'
+      headings:
+        - {kind: level, pattern: '^(?P<title>Tier (?P<key>\\d+)\\b.*)$'}
+"""
+MINI_RECIPE = "deck: Python Interview\nslug: python-interview\ntag_root: python-interview\n"
+
+MINI_V1 = """\
+Tier 1 — Beginner
+
+1. What is a list in Python?
+2. What is the difference between a list and a tuple?
+3. How do you reverse a string?
+
+Tier 2 — Junior
+
+4. What is a generator?
+5. Explain Python decorators.
+6. What are *args and **kwargs?
+
+Tier 3 — Mid
+
+7. What is the GIL?
+8. How does Python manage memory?
+"""
+
+# v2: #3 and #4 reworded, #5 gone (retired), the GIL moved to tier 2, one new question.
+MINI_V2 = """\
+Tier 1 — Beginner
+
+1. What is a list in Python?
+2. What is the difference between a list and a tuple?
+3. How do you reverse a string in Python?
+
+Tier 2 — Junior
+
+4. What is a generator in Python?
+6. What are *args and **kwargs?
+7. What is the GIL?
+9. What is a context manager?
+
+Tier 3 — Mid
+
+8. How does Python manage memory?
+"""

@@ -23,42 +23,14 @@ from qdeck import export
 from qdeck.export import read_apkg
 from qdeck.errors import InputError
 from qdeck.files import write_atomic
-from tests.helpers import make_project, run_cli
+from tests.helpers import MINI_RECIPE, MINI_SOURCES, MINI_V1, MINI_V2, make_project, run_cli
 
-SOURCES = """\
-sources:
-  - name: mini
-    file: sources/mini.txt
-    format: numbered
-    tiers: {"1": 1-beginner, "2": 2-junior}
-    options:
-      item: '^\\s*(?P<num>\\d+)\\.\\s+(?P<text>.+)$'
-      headings:
-        - {kind: level, pattern: '^(?P<title>Tier (?P<key>\\d+)\\b.*)$'}
-"""
-RECIPE = "deck: Python Interview\nslug: python-interview\ntag_root: python-interview\n"
-V1 = """\
-Tier 1 — Beginner
-
-1. What is a list in Python?
-2. What is the difference between a list and a tuple?
-3. How do you reverse a string?
-
-Tier 2 — Junior
-
-4. What is a generator?
-5. Explain Python decorators.
-6. What is the GIL?
-"""
-# #3 reworded, #5 gone (retired), one new question
-V2 = V1.replace("reverse a string?", "reverse a string in Python?").replace(
-    "5. Explain Python decorators.\n", "").replace("6. What is the GIL?\n", "6. What is the GIL?\n7. What is a context manager?\n")
 T1, T2 = 1_790_000_000, 1_790_086_400
 RUNNER = Path(__file__).with_name("fault_runner.py")
 
 
-def project(root: Path, source: str = V1) -> Path:
-    return make_project(root / "project", SOURCES, {"mini.txt": source}, recipe=RECIPE)
+def project(root: Path, source: str = MINI_V1) -> Path:
+    return make_project(root / "project", MINI_SOURCES, {"mini.txt": source}, recipe=MINI_RECIPE)
 
 
 def tree(root: Path) -> dict[str, str]:
@@ -365,7 +337,7 @@ def test_build_killed_at_every_write_leaves_each_output_before_or_after(tmp_path
     proj = project(template)
     code, err, _ = runner(proj, template, "build", "-q", clock=T1)
     assert code == 0, err
-    (proj / "data" / "sources" / "mini.txt").write_text(V2, encoding="utf-8")
+    (proj / "data" / "sources" / "mini.txt").write_text(MINI_V2, encoding="utf-8")
     before = {name: (proj / name).read_bytes() for name in BUILD_OUTPUTS}
 
     ref = fresh(template, tmp_path / "ref")
@@ -437,7 +409,8 @@ def backups(folder: Path) -> list[Path]:
     return sorted(folder.glob("collection.anki2.qdeck-backup-*"))
 
 
-def test_sync_killed_at_every_step_leaves_the_collection_before_or_after(tmp_path):
+def synced_once(tmp_path: Path) -> tuple[Path, Path, Path]:
+    """(folder, project, collection): a studied collection synced with the first release, the next one in the sources."""
     template = tmp_path / "template"
     (template / "tmp").mkdir(parents=True)
     proj = project(template)
@@ -446,7 +419,12 @@ def test_sync_killed_at_every_step_leaves_the_collection_before_or_after(tmp_pat
     assert code == 0, err
     for backup in backups(collection.parent):
         backup.unlink()
-    (proj / "data" / "sources" / "mini.txt").write_text(V2, encoding="utf-8")
+    (proj / "data" / "sources" / "mini.txt").write_text(MINI_V2, encoding="utf-8")
+    return template, proj, collection
+
+
+def test_sync_killed_at_every_step_leaves_the_collection_before_or_after(tmp_path):
+    template, proj, collection = synced_once(tmp_path)
     before = collection.read_bytes()
     assert content(collection)[0] == [("ok",)] and len(content(collection)[3]) == 2
 
@@ -516,13 +494,7 @@ def fill(disk: Path, leave: int) -> None:
 
 
 def test_a_full_disk_at_any_step_of_a_sync_changes_nothing_or_completes(tmp_path, small_disk):
-    template = tmp_path / "template"
-    (template / "tmp").mkdir(parents=True)
-    proj = project(template)
-    collection = studied_collection(template / "profile")
-    code, err, _ = runner(proj, template, "sync", "--collection", str(collection), clock=T1)
-    assert code == 0, err
-    (proj / "data" / "sources" / "mini.txt").write_text(V2, encoding="utf-8")
+    template, proj, collection = synced_once(tmp_path)
     before = collection.read_bytes()
     size = len(before)
     outcomes = {}
@@ -560,11 +532,11 @@ def test_a_full_tmpdir_does_not_stop_build_or_sync(tmp_path, small_disk):
         proc = subprocess.run([sys.executable, "-m", "qdeck", *args], cwd=proj, env=env, capture_output=True,
                               text=True, timeout=300)
         assert proc.returncode == 0, (args, proc.stderr)
-    assert content(collection)[0] == [("ok",)] and len(content(collection)[1]) == 7
+    assert content(collection)[0] == [("ok",)] and len(content(collection)[1]) == 9
     # diff's scratch copy of the package goes where Python's tempfile finds room: it skips a full TMPDIR
     proc = subprocess.run([sys.executable, "-m", "qdeck", "diff", "build/python-interview.apkg"], cwd=proj, env=env,
                           capture_output=True, text=True, timeout=300)
-    assert proc.returncode == 0 and proc.stdout.startswith("0 new, 0 changed, 6 unchanged"), proc
+    assert proc.returncode == 0 and proc.stdout.startswith("0 new, 0 changed, 8 unchanged"), proc
 
 
 def test_an_empty_wal_of_unknown_origin_is_refused_with_what_to_do(tmp_path, capsys):

@@ -24,64 +24,14 @@ import qdeck.sync as sync_mod  # noqa: E402
 from qdeck.config import load_recipe  # noqa: E402
 from qdeck.errors import QdeckError  # noqa: E402
 from qdeck.sync import CollectionError, SyncReport, find_collection, sync  # noqa: E402
-from tests.helpers import make_project, run_cli  # noqa: E402
+from tests.helpers import MINI_RECIPE, MINI_SOURCES, MINI_V1, MINI_V2, make_project, run_cli  # noqa: E402
 
 DECK = "Python Interview"
 ROOT = "python-interview"
 RETIRED = f"{ROOT}::status::retired"
 TIER_DECKS = {t: f"{DECK}::{title}" for t, title in sync_mod.TIER_TITLES.items()}
 
-SOURCES = """\
-sources:
-  - name: mini
-    file: sources/mini.txt
-    format: numbered
-    tiers: {"1": 1-beginner, "2": 2-junior, "3": 3-mid}
-    options:
-      item: '^\\s*(?P<num>\\d+)\\.\\s+(?P<text>.+)$'
-      headings:
-        - {kind: level, pattern: '^(?P<title>Tier (?P<key>\\d+)\\b.*)$'}
-"""
-RECIPE = f"deck: {DECK}\nslug: {ROOT}\ntag_root: {ROOT}\n"
-
-V1 = """\
-Tier 1 — Beginner
-
-1. What is a list in Python?
-2. What is the difference between a list and a tuple?
-3. How do you reverse a string?
-
-Tier 2 — Junior
-
-4. What is a generator?
-5. Explain Python decorators.
-6. What are *args and **kwargs?
-
-Tier 3 — Mid
-
-7. What is the GIL?
-8. How does Python manage memory?
-"""
-
-# v2: #3 and #4 reworded, #5 gone (retired), the GIL moved to tier 2, one new question.
-V2 = """\
-Tier 1 — Beginner
-
-1. What is a list in Python?
-2. What is the difference between a list and a tuple?
-3. How do you reverse a string in Python?
-
-Tier 2 — Junior
-
-4. What is a generator in Python?
-6. What are *args and **kwargs?
-7. What is the GIL?
-9. What is a context manager?
-
-Tier 3 — Mid
-
-8. How does Python manage memory?
-"""
+SOURCES, RECIPE, V1, V2 = MINI_SOURCES, MINI_RECIPE, MINI_V1, MINI_V2
 
 
 # ---------------------------------------------------------------------- helpers

@@ -797,9 +797,10 @@ def sync(recipe: Recipe, collection: Path, *, dry_run: bool = False, suspend_ret
          filtered: Sequence[str] = ("tier",), out_dir: Path = Path("build"), now: int | None = None) -> SyncReport:
     """Build the deck, then apply it to an Anki collection as one all-or-nothing change.
 
-    The work happens on a copy in a temporary folder; only a copy the library closed cleanly, at
-    the schema the user's Anki had, replaces the user's file, in one atomic rename, after a backup
-    next to it. Any error before that leaves the user's file exactly as it was. A dry run writes
+    The work happens on a copy in the collection's workspace (`_workspace`); only a copy the library
+    closed cleanly, intact and at the schema the user's Anki had, replaces the user's file, in one
+    atomic rename, after a checked backup next to it. Any error before that, or a kill at any
+    point, leaves the user's file exactly as it was. A dry run writes
     no build output (like `qdeck build --check`) and never replaces the file.
     """
     from qdeck.export import write_apkg
