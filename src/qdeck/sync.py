@@ -459,8 +459,9 @@ def _anki_failure(what: str, path: Path) -> Iterator[None]:
         raise
     except _anki_errors().AnkiException as err:
         reason = " ".join(str(err).split()) or type(err).__name__
-        raise CollectionError(f"the Anki library {what} ({reason}); nothing was changed; check the folder has "
-                              "free space and try again", path) from None
+        full = any(sign in reason for sign in ("DiskFull", "disk is full", "No space left", "os error 28"))
+        fix = "free some space on that disk and try again" if full else "check the collection opens in Anki"
+        raise CollectionError(f"the Anki library {what} ({reason}); nothing was changed; {fix}", path) from None
 
 
 def _check_schema(schema: int, path: Path, workspace: Path) -> None:
