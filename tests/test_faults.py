@@ -557,3 +557,21 @@ def test_an_empty_wal_of_unknown_origin_is_refused_with_what_to_do(tmp_path, cap
     assert result.code == 0, result.err
     assert sorted(p.name for p in collection.parent.iterdir() if "backup" not in p.name) == [
         "collection.anki2", "collection.media"]
+
+
+def test_a_second_sync_while_one_works_is_refused_and_touches_nothing(tmp_path, capsys):
+    fcntl = pytest.importorskip("fcntl")
+    proj = project(tmp_path)
+    collection = studied_collection(tmp_path / "profile")
+    workspace = collection.with_name(".collection.anki2.qdeck-sync.tmp")
+    workspace.mkdir()
+    before = tree(tmp_path)
+    holder = os.open(workspace, os.O_RDONLY)
+    try:
+        fcntl.flock(holder, fcntl.LOCK_EX)  # the first sync, still at work
+        result = run_cli(capsys, "sync", "--collection", str(collection), cwd=proj)
+    finally:
+        os.close(holder)
+    assert (result.code, result.err) == (2, f"qdeck: error: {collection}: another qdeck sync is working on this "
+                                            "collection; wait for it to finish\n")
+    assert tree(tmp_path) == before and workspace.is_dir()
