@@ -236,7 +236,7 @@ def _build(recipe: Recipe, *, out_dir: Path, check: bool, now: int | None, stage
            embeddings: bool) -> tuple[BuildResult, Callable[[], str]]:
     from qdeck.export import write_apkg
     from qdeck.identity import IdentityReport, assign_identities, load_lock, lock_text, lock_would_change, save_lock
-    from qdeck.files import write_atomic
+    from qdeck.files import remove_leftovers, write_atomic
     from qdeck.report import catalog_jsonl, merge_report_html
     from qdeck.summary import tell
 
@@ -276,6 +276,8 @@ def _build(recipe: Recipe, *, out_dir: Path, check: bool, now: int | None, stage
     packages: list[Path] = []
     outputs: list[tuple[str, Path]] = []
     previous: Path | None = None
+    # Written only when the package changes, so a temporary a killed build left for it would wait for that.
+    remove_leftovers(previous_package(recipe, out_dir))
     for name, chosen in package_plan(recipe, notes):
         path = out_dir / f"{name}.apkg"
         # The full package a build replaces is the release users have now: `qdeck diff` compares with it.
