@@ -16,14 +16,16 @@ from qdeck.identity import (
     Lock,
     LockedContent,
     LockEntry,
+    LockedQuestion,
     assign_identities,
-    default_similarity,
     infer_root,
     load_lock,
     lock_text,
     lock_would_change,
     save_lock,
+    text_similarity,
 )
+from qdeck.identity.write import pyyaml_lock_text
 from qdeck.models import Note
 
 NS = "python-interview"
@@ -149,7 +151,7 @@ def test_reworded_question_in_place_keeps_its_guid():
     reworded = [*BASE[:3], mk("levels#1", "How does Python allocate and free memory?")]
     notes, _, report = build(reworded, lock1, now=T2)
     assert notes[3].guid == first[3].guid
-    assert report.matched_by[notes[3].guid] == "refs"
+    assert report.matched_by[notes[3].guid] == "edit"
     assert report.changed == (notes[3].guid,) and not report.new
 
 
@@ -158,7 +160,7 @@ def test_reworded_and_moved_question_keeps_its_guid_by_text():
     moved = [*BASE[:3], mk("other#9", "How is memory managed in Python?")]
     notes, _, report = build(moved, lock1, now=T2)
     assert notes[3].guid == first[3].guid
-    assert report.matched_by[notes[3].guid] == "text"
+    assert report.matched_by[notes[3].guid] == "moved"
 
 
 def test_renumbered_source_keeps_guids_and_the_inserted_question_is_new():
@@ -276,24 +278,11 @@ def test_merge_pointers_follow_chains_to_the_survivor():
         g[b.question]: survivor, g[c.question]: survivor}
 
 
-def test_custom_similarity_is_used():
-    first, lock1, _ = build(BASE)
-    calls = []
-
-    def never(a: str, b: str) -> float:
-        calls.append((a, b))
-        return 0.0
-
-    moved = [*BASE[:3], mk("other#9", "How does Python manage its memory?")]
-    notes, _, report = build(moved, lock1, now=T2, similarity=never)
-    assert calls and notes[3].guid != first[3].guid and report.retired == (first[3].guid,)
-
-
-def test_default_similarity_ignores_case_punctuation_word_order_and_filler():
-    assert default_similarity("What is a GIL?", "what is a gil") == 1.0
-    assert default_similarity("list vs tuple", "tuple vs list") == 1.0
-    assert default_similarity("Explain Python decorators.", "Explain decorators in Python.") == 1.0
-    assert default_similarity("What is a list?", "Explain the event loop in asyncio.") < 0.5
+def test_text_similarity_ignores_case_punctuation_word_order_and_filler():
+    assert text_similarity("What is a GIL?", "what is a gil") == 1.0
+    assert text_similarity("list vs tuple", "tuple vs list") == 1.0
+    assert text_similarity("Explain Python decorators.", "Explain decorators in Python.") == 1.0
+    assert text_similarity("What is a list?", "Explain the event loop in asyncio.") < 0.5
 
 
 @pytest.mark.parametrize(("a", "b"), [
@@ -303,7 +292,7 @@ def test_default_similarity_ignores_case_punctuation_word_order_and_filler():
     ("How do you reverse a list in Python?", "How do you sort a list in Python?"),
 ])
 def test_templated_but_different_questions_do_not_match_by_text(a, b):
-    assert default_similarity(a, b) < 0.85
+    assert text_similarity(a, b) < 0.85
     first, lock1, _ = build([mk("s#1", a)])
     notes, _, _ = build([mk("t#1", b)], lock1, now=T2)
     assert notes[0].guid != first[0].guid and notes[1].status == "retired"
@@ -340,7 +329,7 @@ def test_bad_namespace_and_empty_question_are_rejected():
 
 
 def test_notetype_fingerprint_change_bumps_its_mod_and_flags_merge(monkeypatch):
-    import qdeck.identity as identity
+    import qdeck.identity.assign as identity
 
     _, lock1, _ = build(BASE)
     monkeypatch.setattr(identity, "notetype_fingerprint", lambda: "restyled")
@@ -496,7 +485,7 @@ def test_merge_conflict_markers_are_a_lock_error(tmp_path, marker):
     [
         (lambda t: t.replace("status: active", "status: zombie", 1), "status 'zombie'"),
         (lambda t: t.replace("  mod: 1700000000\n  added", "  mod: soon\n  added", 1), "`mod` must be"),
-        (lambda t: t.replace("version: 1", "version: 9"), "unsupported lock version"),
+        (lambda t: t.replace("version: 2", "version: 9"), "unsupported lock version"),
         (lambda t: t.replace("status: active", "status: merged\n  merged_into: nowhere", 1), "not in the lock"),
         (lambda t: t.replace("status: active", "status: merged", 1), "`merged_into` is required"),
         (lambda t: t.replace("  hash:", "  colour: red\n  hash:", 1), "unknown key 'colour'"),
@@ -543,7 +532,7 @@ _text = st.text(st.characters(blacklist_categories=("Cs",)), max_size=60)
 def test_any_text_survives_a_lock_round_trip(tmp_path, question, answer, variants, tag):
     entry = LockEntry(guid=f"{NS}:abc", question=question, refs=("s#1",), hash="h", mod=5, added=5,
                       content=LockedContent(answer=answer, variants=tuple(variants), tags=(tag,)))
-    lock = Lock((entry,), NS, None)
+    lock = Lock((entry,), NS, None, questions=(LockedQuestion("s#1", question, entry.guid),))
     path = tmp_path / "rt.lock.yaml"
     path.write_text(lock_text(lock), encoding="utf-8")
     assert load_lock(path) == lock
@@ -552,30 +541,15 @@ def test_any_text_survives_a_lock_round_trip(tmp_path, question, answer, variant
 # ---------------------------------------------------------------------- the lock's text
 
 
-def _pyyaml_lock_text(lock) -> str:
-    """The lock as PyYAML itself writes it: the reference the fast writer must match byte for byte."""
-    import yaml
-
-    from qdeck import identity
-
-    data = {"version": identity.LOCK_VERSION, "namespace": lock.namespace}
-    if lock.notetype is not None:
-        nt = lock.notetype
-        data["notetype"] = {"fingerprint": nt.fingerprint, "schema": nt.schema, "mod": nt.mod}
-    data["notes"] = [identity._entry_data(e) for e in sorted(lock.entries, key=lambda e: e.guid)]
-    return identity._HEADER + yaml.dump(data, Dumper=identity._LockDumper, sort_keys=False, allow_unicode=True,
-                                        width=100_000, default_flow_style=False, indent=2)
-
-
 def test_the_committed_lock_is_written_as_pyyaml_writes_it():
-    from qdeck import identity
     from qdeck.identity import load_lock, lock_text
+    from qdeck.identity.write import _fast_lock_text
 
     lock = load_lock(Path(__file__).resolve().parents[1] / "decks" / "python-interview.lock.yaml")
     assert len(lock.entries) > 1000
-    assert lock_text(lock) == _pyyaml_lock_text(lock)
+    assert lock_text(lock) == pyyaml_lock_text(lock)
     # Real text takes the direct writer, not its PyYAML fallback (which would raise here).
-    assert identity._fast_lock_text(lock, sorted(lock.entries, key=lambda e: e.guid)) == lock_text(lock)
+    assert _fast_lock_text(lock, sorted(lock.entries, key=lambda e: e.guid)) == lock_text(lock)
 
 
 _TRICKY = st.sampled_from([
@@ -588,15 +562,16 @@ _TEXT = st.one_of(_TRICKY, st.text(max_size=40), st.lists(st.one_of(_TRICKY, st.
                   .map("".join))
 
 
-@settings(max_examples=300, suppress_health_check=[HealthCheck.too_slow])
-@given(question=_TEXT, refs=st.lists(_TEXT, max_size=3), answer=_TEXT, variants=st.lists(_TEXT, max_size=3))
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(question=_TEXT, refs=st.lists(_TEXT, max_size=3, unique=True), answer=_TEXT, variants=st.lists(_TEXT, max_size=3))
 def test_the_lock_text_matches_pyyaml_for_any_text(question, refs, answer, variants):
     from qdeck.identity import Lock, LockedContent, LockEntry, NotetypeState, lock_text
 
     entry = LockEntry(guid="ns:abc", question=question, refs=tuple(refs), hash="00ff", mod=5, added=3,
                       content=LockedContent(key=question, answer=answer, variants=tuple(variants)))
-    lock = Lock((entry,), "ns", NotetypeState("f", "s", 7))
-    assert lock_text(lock) == _pyyaml_lock_text(lock)
+    questions = tuple(LockedQuestion(f"{ref}#{n}", question or "q", "ns:abc") for n, ref in enumerate(refs))
+    lock = Lock((entry,), "ns", NotetypeState("f", "s", 7), questions=questions)
+    assert lock_text(lock) == pyyaml_lock_text(lock)
 
 
 def test_a_saved_lock_reads_back_equal_to_what_was_saved(tmp_path, monkeypatch):
@@ -609,3 +584,98 @@ def test_a_saved_lock_reads_back_equal_to_what_was_saved(tmp_path, monkeypatch):
     path = tmp_path / "copy.lock.yaml"
     assert identity.save_lock(lock, path)
     assert identity.load_lock(path) == lock
+
+
+# ---------------------------------------------------------------------- following questions (issue 12)
+
+
+LEVELS = [
+    "What is the purpose of the `len()` function?",
+    "What is the purpose of the `print()` function?",
+    "What is the purpose of the `input()` function?",
+    "What does `bool(0)` evaluate to?",
+    "What does `bool(\"\")` evaluate to?",
+    "How do you access the value of a key in a dictionary?",
+    "How do you change the value of a key in a dictionary?",
+    "What does the `zip()` function do? Provide an example.",
+    "How do you sort a list in descending order?",
+]
+
+
+def _release(texts: list[str], lock: Lock | None = None, now: int = T1, **follow_kw):
+    from qdeck.identity import follow
+    from qdeck.models import Question
+
+    questions = [Question(ref=f"levels#{n}", source="levels", number=str(n), text=t, line=n)
+                 for n, t in enumerate(texts, 1)]
+    notes = [mk(q.ref, q.text) for q in questions]
+    lock = lock or Lock()
+    return assign_identities(notes, lock, namespace=NS, now=now, alignment=follow(lock, questions, **follow_kw))
+
+
+def test_deleting_a_question_and_renumbering_moves_no_guid_to_a_neighbour():
+    first, lock1, _ = _release(LEVELS)
+    notes, _, report = _release(LEVELS[:1] + LEVELS[2:], lock1, now=T2)  # print() deleted, the rest renumbered
+    guid = {n.question: n.guid for n in first}
+    for n in notes[:-1]:
+        assert n.guid == guid[n.question], n.question
+    assert notes[-1].status == "retired" and notes[-1].question == LEVELS[1]
+    assert report.counts == {"new": 0, "changed": 0, "unchanged": 8, "retired": 1, "merged": 0}
+
+
+def test_a_reworded_question_keeps_its_guid_however_low_its_similarity():
+    first, lock1, _ = _release(LEVELS)
+    reworded = [*LEVELS[:7], "What does the built-in `zip()` do? Give an example.", LEVELS[8]]
+    assert text_similarity(LEVELS[7], reworded[7]) < 0.5
+    notes, _, report = _release(reworded, lock1, now=T2)
+    assert [n.guid for n in notes] == [n.guid for n in first]
+    assert report.changed == (first[7].guid,) and report.matched_by[first[7].guid] == "edit"
+
+
+def test_a_question_replaced_in_place_is_kept_but_shown_and_new_breaks_it():
+    first, lock1, _ = _release(LEVELS)
+    replaced = [*LEVELS[:4], "What is a metaclass?", *LEVELS[5:]]
+    notes, _, report = _release(replaced, lock1, now=T2)
+    assert notes[4].guid == first[4].guid
+    (old, new, similarity), = report.uncertain
+    assert (old, new) == (LEVELS[4], "What is a metaclass?") and similarity < 0.5
+    assert f"kept as the same note: {old} → {new} (similarity {similarity:.2f})" in report.summary()
+    notes, _, report = _release(replaced, lock1, now=T2, fresh=["levels#5"])
+    assert notes[4].guid not in {n.guid for n in first} and not report.uncertain
+    assert report.retired == (first[4].guid,)
+
+
+def test_same_pins_a_pairing_the_alignment_would_not_make():
+    first, lock1, _ = _release(LEVELS)
+    # print() deleted and input() reworded beyond recognition: the block is unequal, no pairing.
+    edited = [LEVELS[0], "How does a program read what the user types?", *LEVELS[3:]]
+    notes, _, _ = _release(edited, lock1, now=T2)
+    assert notes[1].guid not in {n.guid for n in first}
+    notes, lock2, _ = _release(edited, lock1, now=T2, same=[("levels#3", "levels#2")])
+    assert notes[1].guid == first[2].guid
+    # Once released, the pin has nothing left to do: the new text is an exact match.
+    again, _, report = _release(edited, lock2, now=T2 + 5, same=[("levels#3", "levels#2")])
+    assert again[1].guid == first[2].guid and report.counts["unchanged"] == len(again)
+
+
+def test_a_pin_naming_a_question_the_lock_never_had_is_an_input_error():
+    from qdeck.errors import InputError
+
+    _, lock1, _ = _release(LEVELS)
+    with pytest.raises(InputError, match="levels#99"):
+        _release([*LEVELS[:8], "Something else entirely?"], lock1, now=T2, same=[("levels#99", "levels#9")])
+
+
+def test_an_exact_text_wins_across_sources_before_any_ref():
+    first, lock1, _ = _release(LEVELS)
+    from qdeck.identity import follow
+    from qdeck.models import Question
+
+    # levels#2 now holds input()'s text; print() moved to another list.
+    questions = [Question(ref="levels#1", source="levels", number="1", text=LEVELS[0], line=1),
+                 Question(ref="levels#2", source="levels", number="2", text=LEVELS[2], line=2),
+                 Question(ref="other#1", source="other", number="1", text=LEVELS[1], line=1)]
+    notes = [mk(q.ref, q.text) for q in questions]
+    out, _, _ = assign_identities(notes, lock1, namespace=NS, now=T2, alignment=follow(lock1, questions))
+    guid = {n.question: n.guid for n in first}
+    assert [n.guid for n in out[:3]] == [guid[LEVELS[0]], guid[LEVELS[2]], guid[LEVELS[1]]]

@@ -116,13 +116,15 @@ class Progress:
 @click.option("--quiet", "-q", is_flag=True, help="No progress on stderr.")
 @click.option("--embeddings", is_flag=True,
               help="Add sentence-embedding similarity to dedupe (needs qdeck[embed] and `qdeck model fetch`).")
-def build(recipe: str | None, check: bool, out_dir: str, quiet: bool, embeddings: bool) -> int:
+@click.option("--recluster", is_flag=True,
+              help="Cluster afresh instead of starting from the last release's notes (every question keeps its GUID).")
+def build(recipe: str | None, check: bool, out_dir: str, quiet: bool, embeddings: bool, recluster: bool) -> int:
     """Build the deck: packages, catalog, merge report, and the updated identity lock."""
     started = time.perf_counter()
     rec = load_recipe(recipe)
     with Progress("qdeck build", quiet).watching() as shown:
         result = pipeline.build(rec, out_dir=Path(out_dir), check=check, stage=shown.stage, embeddings=embeddings,
-                                reuse=True)
+                                reuse=True, recluster=recluster)
     click.echo(result.headline)
     click.echo(result.summary)
     for warning in result.warnings:

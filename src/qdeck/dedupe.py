@@ -627,6 +627,20 @@ class Overrides:
         )
 
 
+@dataclass(frozen=True)
+class LastRelease:
+    """The notes of the last release, as groups of new refs (from the identity alignment).
+
+    Clustering starts from them: a question stays in its note unless its own text changed so
+    much that the matcher would no longer join it, and two clusters that each hold an
+    unchanged question never merge, so editing one question never moves another.
+    """
+
+    groups: tuple[tuple[str, ...], ...] = ()
+    unchanged: frozenset[str] = frozenset()  # refs whose text is exactly as released
+    canonical: Mapping[str, tuple[int, bool]] = field(default_factory=dict)  # ref -> rank: was its note's question
+
+
 def _family(q: Question) -> str:
     """A deep-dive answer and its follow-ups share a family; they are never one note."""
     return q.follow_up_of or q.ref
@@ -639,8 +653,9 @@ def natural_key(ref: str) -> tuple[str, tuple[int, ...]]:
     return source, digits
 
 
-def cluster(questions: Sequence[Question], matcher: Matcher, overrides: Overrides = Overrides()) -> list[list[str]]:
-    """Groups of refs, each one note; independent of input order."""
+def cluster(questions: Sequence[Question], matcher: Matcher, overrides: Overrides = Overrides(),
+            previous: LastRelease | None = None) -> list[list[str]]:
+    """Groups of refs, each one note; independent of input order. `previous` seeds the clusters."""
     by_ref = {q.ref: q for q in questions}
     refs = sorted(by_ref, key=natural_key)
     parent = {r: r for r in refs}
@@ -667,18 +682,35 @@ def cluster(questions: Sequence[Question], matcher: Matcher, overrides: Override
     parent_of = {r: q.follow_up_of for r, q in by_ref.items()}
     similarity, vetoed, floor = matcher.similarity, matcher.vetoed, matcher.floor
 
+    def allowed(a: str, b: str) -> bool:
+        """The checks that depend on the two texts alone, never on the rest of the corpus."""
+        if family[a] == family[b] or parent_of[a] == b or parent_of[b] == a:
+            return False
+        return not ((forbidden and frozenset((a, b)) in forbidden) or vetoed(a, b))
+
     def compatible(ca: list[str], cb: list[str]) -> bool:
         # Every cross pair must pass every check, so the cheapest checks go first.
         scores = []
         for a in ca:
             for b in cb:
                 score = similarity(a, b)
-                if score < floor or family[a] == family[b] or parent_of[a] == b or parent_of[b] == a:
-                    return False
-                if (forbidden and frozenset((a, b)) in forbidden) or vetoed(a, b):
+                if score < floor or not allowed(a, b):
                     return False
                 scores.append(score)
         return math.fsum(scores) / len(scores) >= matcher.link
+
+    settled: set[str] = set()  # roots of clusters holding a question unchanged since the last release
+    if previous is not None:
+        for group in previous.groups:
+            kept: list[str] = []
+            for r in sorted((r for r in group if r in by_ref), key=lambda r: (r not in previous.unchanged, natural_key(r))):
+                # Unchanged questions stay together unless a rule on their two texts now says
+                # otherwise (a new split override or veto); an edited one must still be joinable.
+                if not kept or (all(allowed(r, o) for o in kept) if r in previous.unchanged else compatible([r], kept)):
+                    kept.append(r)
+            for r in kept[1:]:
+                union(kept[0], r)
+        settled = {find(r) for r in previous.unchanged if r in parent}
 
     scored = []
     pairs = sorted(matcher.candidates(refs))
@@ -687,8 +719,12 @@ def cluster(questions: Sequence[Question], matcher: Matcher, overrides: Override
             scored.append((-score, natural_key(a), natural_key(b), a, b))
     for _, _, _, a, b in sorted(scored):
         ra, rb = find(a), find(b)
-        if ra != rb and compatible(members[ra], members[rb]):
+        if ra == rb or (ra in settled and rb in settled):
+            continue
+        if compatible(members[ra], members[rb]):
             union(ra, rb)
+            if ra in settled or rb in settled:
+                settled.add(find(ra))
     groups = [sorted(m, key=natural_key) for m in members.values()]
     return sorted(groups, key=lambda g: natural_key(g[0]))
 
@@ -752,14 +788,19 @@ def representative(qs: Sequence[Question], answer_text: str, matcher: Matcher) -
 
 
 def make_note(group: Sequence[str], by_ref: Mapping[str, Question], follow_ups: Mapping[str, list[Question]],
-              matcher: Matcher, overrides: Overrides, titles: Mapping[str, str] | None = None) -> Note:
+              matcher: Matcher, overrides: Overrides, titles: Mapping[str, str] | None = None,
+              kept: Mapping[str, tuple[int, bool]] = {}) -> Note:  # noqa: B006
+    """One note of a cluster; `kept` ranks the refs that were their note's question last release,
+    which stays the question (a new member does not rename a note)."""
     qs = [by_ref[r] for r in group]
     # Every answering member keeps its own block; a follow-up's hint stands only when nothing else answers.
     answers = [a for a in map(_answer_of, qs) if a]
     if not answers:
         answers = [Answer(source=q.source, text=q.answer, ref=q.ref) for q in qs if q.answer][:1]
     best = representative(qs, flat_answer(answers), matcher)
-    question = next((overrides.canonical[r] for r in group if r in overrides.canonical), best.text)
+    previous = min((r for r in group if r in kept), key=lambda r: (kept[r], natural_key(r)), default=None)
+    fallback = by_ref[previous].text if previous is not None else best.text
+    question = next((overrides.canonical[r] for r in group if r in overrides.canonical), fallback)
     # The shortest answer leads, so a back reads at a glance; the fuller ones follow, collapsed.
     answers.sort(key=lambda a: (len(a.text) + len(a.tests) + len(a.red_flag), natural_key(a.ref)))
     variants: list[str] = []
@@ -810,11 +851,13 @@ def embed_questions(questions: Sequence[Question], vocab: Vocabulary,
 
 
 def dedupe(questions: Sequence[Question], vocab: Vocabulary, overrides: Overrides = Overrides(),
-           encoder: Any = None, titles: Mapping[str, str] | None = None) -> list[Note]:
+           encoder: Any = None, titles: Mapping[str, str] | None = None,
+           previous: LastRelease | None = None) -> list[Note]:
     """The dedupe stage: one note per distinct question, every member's text and answer kept.
 
     `encoder` (qdeck.embed.Encoder, optional) adds sentence-embedding similarity to the lexical one.
     `titles` maps a source's name to the title its answer blocks are labelled with.
+    `previous` (the last release's notes) makes notes sticky: see LastRelease.
     """
     matcher = Matcher.build(questions, vocab)
     if encoder is not None:
@@ -824,5 +867,6 @@ def dedupe(questions: Sequence[Question], vocab: Vocabulary, overrides: Override
     for q in sorted(questions, key=lambda q: natural_key(q.ref)):
         if q.follow_up_of:
             follow_ups[q.follow_up_of].append(q)
-    groups = cluster(questions, matcher, overrides)
-    return [make_note(g, by_ref, follow_ups, matcher, overrides, titles) for g in groups]
+    groups = cluster(questions, matcher, overrides, previous)
+    kept = previous.canonical if previous is not None else {}
+    return [make_note(g, by_ref, follow_ups, matcher, overrides, titles, kept) for g in groups]

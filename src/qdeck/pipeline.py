@@ -7,15 +7,18 @@ import gc
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable
+from typing import TYPE_CHECKING, Callable
 
 from qdeck import cache, parallel
 from qdeck.config import Recipe, load_recipe
-from qdeck.dedupe import Overrides, Vocabulary, dedupe
+from qdeck.dedupe import LastRelease, Overrides, Vocabulary, dedupe
 from qdeck.errors import InputError
 from qdeck.ingest import SourceResult, ingest
 from qdeck.models import Note, Parsed, Question
 from qdeck.normalize import normalize
+
+if TYPE_CHECKING:
+    from qdeck.identity import IdentityReport, Lock
 
 
 @dataclass(frozen=True)
@@ -63,11 +66,12 @@ def load_overrides(cat: Catalog) -> tuple[Overrides, list[str]]:
 
 
 def build_notes(cat: Catalog, *, tag: bool = True, embeddings: bool = False,
-                overrides: Overrides | None = None) -> list[Note]:
+                overrides: Overrides | None = None, previous: LastRelease | None = None) -> list[Note]:
     """Dedupe (and tag) a catalog into notes, applying the maintainers' overrides and judgments.
 
     `embeddings` adds the optional sentence-embedding signal (`pip install 'qdeck[embed]'`
-    and `qdeck model fetch` first).
+    and `qdeck model fetch` first). `previous` starts from the last release's notes (see
+    `qdeck.identity.last_release`); without it, clustering starts afresh.
     """
     recipe = cat.recipe
     if overrides is None:
@@ -80,7 +84,8 @@ def build_notes(cat: Catalog, *, tag: bool = True, embeddings: bool = False,
     if recipe.dedupe_data is None:
         raise InputError("the dedupe vocabulary is missing; dedupe needs it", recipe.data_dir / "dedupe.yaml")
     titles = {spec.name: spec.title for spec in recipe.sources if spec.title}
-    notes = dedupe(cat.questions, recipe.dedupe_data.build(Vocabulary.from_shape), overrides, encoder, titles)
+    notes = dedupe(cat.questions, recipe.dedupe_data.build(Vocabulary.from_shape), overrides, encoder, titles,
+                   previous)
     if not tag:
         return notes
     from qdeck.tag import tag_notes, taxonomy_from
@@ -108,7 +113,7 @@ def _tag_overrides(overrides: Overrides, cat: Catalog) -> dict[str, dict[str, ob
 
 
 TIERS = ("1-beginner", "2-junior", "3-mid", "4-senior")
-STAGES = ("ingest", "dedupe and tag", "identity", "export", "lock and reports")
+STAGES = ("ingest", "identity", "dedupe and tag", "identity", "export", "lock and reports")  # identity twice: around dedupe
 
 
 @dataclass(frozen=True)
@@ -148,7 +153,7 @@ def package_plan(recipe: Recipe, notes: list[Note]) -> list[tuple[str, list[Note
     return plan
 
 
-def _inputs_digest(recipe: Recipe, out_dir: Path, embeddings: bool) -> str:
+def _inputs_digest(recipe: Recipe, out_dir: Path, embeddings: bool, recluster: bool = False) -> str:
     """Everything a build reads but the lock: the recipe, its data folder, source files kept elsewhere."""
     paths = {recipe.path}
     if recipe.data_dir.is_dir():
@@ -156,7 +161,7 @@ def _inputs_digest(recipe: Recipe, out_dir: Path, embeddings: bool) -> str:
     for spec in recipe.sources:
         paths.add(spec.file)
         paths.update(v for v in spec.options.values() if isinstance(v, Path))
-    return cache.files_digest(sorted(paths), str(out_dir.resolve()), embeddings)
+    return cache.files_digest(sorted(paths), str(out_dir.resolve()), embeddings, recluster)
 
 
 def _stamp_name(recipe: Recipe, out_dir: Path) -> str:
@@ -199,13 +204,13 @@ def _report_paths(recipe: Recipe, out_dir: Path) -> tuple[Path, Path]:
 
 def build(recipe: Recipe, *, out_dir: Path = Path("build"), check: bool = False, now: int | None = None,
           stage: Callable[[str], None] = lambda name: None, embeddings: bool = False,
-          reuse: bool = False) -> BuildResult:
+          reuse: bool = False, recluster: bool = False) -> BuildResult:
     """The main job: every stage, then the packages, the lock, the catalog and the merge report.
 
     With `reuse`, a build whose inputs and outputs are those of the last build returns at once.
     """
     # Digested before the stages run, so an input edited mid-build is never stamped as built.
-    inputs = _inputs_digest(recipe, out_dir, embeddings) if not check and cache.cache_dir() is not None else ""
+    inputs = _inputs_digest(recipe, out_dir, embeddings, recluster) if not check and cache.cache_dir() is not None else ""
     if reuse and inputs:
         current = _current(recipe, out_dir, inputs)
         if current is not None:
@@ -215,7 +220,8 @@ def build(recipe: Recipe, *, out_dir: Path = Path("build"), check: bool = False,
     collecting = gc.isenabled()
     gc.disable()
     try:
-        result, again = _build(recipe, out_dir=out_dir, check=check, now=now, stage=stage, embeddings=embeddings)
+        result, again = _build(recipe, out_dir=out_dir, check=check, now=now, stage=stage, embeddings=embeddings,
+                               recluster=recluster)
     finally:
         from qdeck.render import clear_render_cache
 
@@ -232,10 +238,40 @@ def previous_package(recipe: Recipe, out_dir: Path = Path("build")) -> Path:
     return out_dir / f"{recipe.slug}.previous.apkg"
 
 
+def identify(cat: Catalog, lock: Lock, *, now: int, stage: Callable[[str], None] = lambda name: None,
+             embeddings: bool = False, overrides: Overrides | None = None,
+             recluster: bool = False) -> tuple[list[Note], Lock, IdentityReport]:
+    """Dedupe, tag and identify a catalog against the last release's lock: the notes to export
+    (retired ones included), the new lock and what changed. `overrides` as `load_overrides` gives
+    them (loaded when None).
+
+    Notes start from the last release's (sticky clusters, questions and inferred tiers);
+    `recluster` makes them afresh, as a change to the matcher or vocabulary may want, while
+    every question still keeps its GUID.
+    """
+    from qdeck.identity import assign_identities, follow, keep_inferred_tiers, last_release
+
+    # Identity runs in two steps around dedupe and tagging: first every released question is
+    # followed to its place in the new sources (so clusters and tiers start from the last
+    # release), then each note gets the GUID of the questions it continues.
+    stage("identity")
+    if overrides is None:
+        overrides = load_overrides(cat)[0]
+    alignment = follow(lock, cat.questions, same=overrides.same, fresh=overrides.new, overrides_path=cat.recipe.overrides)
+    stage("dedupe and tag")
+    notes = build_notes(cat, embeddings=embeddings, overrides=overrides,
+                        previous=None if recluster else last_release(lock, alignment))
+    if not recluster:
+        notes = keep_inferred_tiers(notes, lock, alignment, cat.recipe.tag_root)
+    stage("identity")
+    return assign_identities(notes, lock, namespace=cat.recipe.slug, now=now, root=cat.recipe.tag_root,
+                             alignment=alignment)
+
+
 def _build(recipe: Recipe, *, out_dir: Path, check: bool, now: int | None, stage: Callable[[str], None],
-           embeddings: bool) -> tuple[BuildResult, Callable[[], str]]:
+           embeddings: bool, recluster: bool = False) -> tuple[BuildResult, Callable[[], str]]:
     from qdeck.export import write_apkg
-    from qdeck.identity import IdentityReport, assign_identities, load_lock, lock_text, lock_would_change, save_lock
+    from qdeck.identity import IdentityReport, load_lock, lock_text, lock_would_change, save_lock
     from qdeck.files import remove_leftovers, write_atomic
     from qdeck.report import catalog_jsonl, merge_report_html
     from qdeck.summary import tell
@@ -243,14 +279,10 @@ def _build(recipe: Recipe, *, out_dir: Path, check: bool, now: int | None, stage
     stage("ingest")
     with cache.read_only() if check else contextlib.nullcontext():
         cat = read_catalog(recipe)
-    stage("dedupe and tag")
-    overrides, notices = load_overrides(cat)
-    notes = build_notes(cat, embeddings=embeddings, overrides=overrides)
-    stage("identity")
     lock = load_lock(recipe.lock_path)
-    notes, new_lock, ident = assign_identities(
-        notes, lock, namespace=recipe.slug, now=int(time.time()) if now is None else now, root=recipe.tag_root
-    )
+    overrides, notices = load_overrides(cat)
+    notes, new_lock, ident = identify(cat, lock, now=int(time.time()) if now is None else now, stage=stage,
+                                      embeddings=embeddings, overrides=overrides, recluster=recluster)
     changed = lock_would_change(new_lock, recipe.lock_path)
     names = [r.spec.name for r in cat.sources]
     story = tell(cat.questions, names, notes, lock, ident)

@@ -130,9 +130,9 @@ def put(judgments: Sequence[Judgment], new: Judgment) -> tuple[Judgment, ...]:
 
 def text_still_similar(old: str, new: str) -> bool:
     """The hook for (c): a question reworded in place, by the identity stage's own measure."""
-    from qdeck.identity import REF_MATCH, default_similarity
+    from qdeck.identity import UNCERTAIN, text_similarity
 
-    return default_similarity(old, new) >= REF_MATCH
+    return text_similarity(old, new) >= UNCERTAIN
 
 
 @dataclass(frozen=True)
