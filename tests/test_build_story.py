@@ -68,7 +68,7 @@ def test_a_release_build_tells_what_changed_and_why(tmp_path, capsys):
         "  + What is a Python set?",
         "changed notes (text 2, answer 2, tier 1, sources 1):",
         "  ~ answer: What are Python generators?",
-        "  ~ text, answer, sources: What does the with statement do?",
+        "  ~ text, answer, sources: What does the `with` statement do?",  # a joining question does not rename it
         "  ~ text: How can you reverse a string in Python?",
         "  ~ tier: What is a decorator?",
         "taken out:",

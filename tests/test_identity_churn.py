@@ -54,7 +54,7 @@ class Edited:
 
 @pytest.fixture(scope="module")
 def release1() -> tuple[Catalog, list, Lock]:
-    recipe = replace(load_recipe(ROOT / "decks" / "python-interview.yaml"), overrides=None)
+    recipe = replace(load_recipe(ROOT / "decks" / "python-interview.yaml"), overrides=None, overrides_data=None)
     cat = read_catalog(recipe)
     notes, lock, _ = identify(cat, Lock(), now=T1)
     return cat, notes, lock
