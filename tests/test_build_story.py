@@ -66,9 +66,11 @@ def test_a_release_build_tells_what_changed_and_why(tmp_path, capsys):
         '(it was in "What does the with statement do with fi…")',
         "new notes:",
         "  + What is a Python set?",
-        "changed notes (text 2, answer 2, tier 1, sources 1):",
+        "changed notes (text 2, answer 2, tier 1, tags 1, sources 1):",
         "  ~ answer: What are Python generators?",
-        "  ~ text, answer, sources: What does the `with` statement do?",  # a joining question does not rename it
+        # a joining question does not rename it, and the note without an answer keeps its GUID
+        # (its question is unchanged), so it loses its "no answer" tag
+        "  ~ text, answer, tags, sources: What does the `with` statement do?",
         "  ~ text: How can you reverse a string in Python?",
         "  ~ tier: What is a decorator?",
         "taken out:",
@@ -107,7 +109,7 @@ def test_adding_a_csv_list_says_which_questions_joined_which_notes(tmp_path, cap
         '  mine#4 "How do I reverse a string in Python?" joined "How do you reverse a string in Python?"',
         "new notes:",
         "  + What is a frozenset?",
-        "changed notes (text 3, answer 2, sources 3):",
+        "changed notes (text 3, answer 2, tags 2, sources 3):",
     ]
 
     # What the story says is what a learner gets: the joined questions are on the notes they studied.
