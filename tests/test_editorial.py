@@ -6,7 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from qdeck.editorial import check_examples, load_editorial
+from qdeck.config.editorial import load_editorial
+from qdeck.editorial import check_examples
 from qdeck.errors import InputError
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "editorial"
@@ -38,8 +39,8 @@ def test_code_that_does_not_compile_is_reported(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize("body, message", [
-    ("- just a list\n", "exactly `title:` and `answers:`"),
-    ("title: t\nanswers:\n- guid: d:1\n  question: Q?\n", "needs exactly `guid`, `question` and `answer`"),
+    ("- just a list\n", "expected a mapping"),
+    ("title: t\nanswers:\n- guid: d:1\n  question: Q?\n", "answer"),
     ("title: t\nanswers:\n- guid: d:1\n  question: Q?\n  answer: A\n- guid: d:1\n  question: Q?\n  answer: B\n",
      "has an answer already"),
     ("title: t\nanswers:\n- guid: d:1\n  question: Q?\n  answer: |-\n    ```python\n    x = 1\n", "not closed"),

@@ -43,6 +43,7 @@ class Recipe:
     packages: tuple[Package, ...] = ()
     overrides: Path | None = None
     taxonomy: Path | None = None
+    editorial: Path | None = None  # the folder of editorial answers, unless the recipe leaves them out
     # The data files the stages read, each read and checked here once (None: the file is absent).
     overrides_data: Checked[schema.OverridesFile] | None = field(default=None, repr=False)
     taxonomy_data: Checked[schema.TaxonomyFile] | None = field(default=None, repr=False)
@@ -154,6 +155,7 @@ def _recipe(raw: schema.RecipeFile, path: Path) -> Recipe:
     overrides = data_dir / "overrides.yaml"
     taxonomy = data_dir / "taxonomy.yaml"
     dedupe = data_dir / "dedupe.yaml"
+    editorial = data_dir / "editorial"
     overrides_data = check(overrides, schema.OverridesFile, empty=schema.OverridesFile()) if overrides.exists() else None
     taxonomy_data = check(taxonomy, schema.TaxonomyFile, what="the taxonomy") if taxonomy.exists() else None
     if taxonomy_data is not None:
@@ -171,6 +173,7 @@ def _recipe(raw: schema.RecipeFile, path: Path) -> Recipe:
         packages=tuple(raw.packages or [Package(name=slug)]),
         overrides=overrides if overrides.exists() else None,
         taxonomy=taxonomy if taxonomy.exists() else None,
+        editorial=editorial if raw.editorial and editorial.is_dir() else None,
         overrides_data=overrides_data,
         taxonomy_data=taxonomy_data,
         dedupe_data=check(dedupe, schema.DedupeFile, empty=schema.DedupeFile()) if dedupe.exists() else None,

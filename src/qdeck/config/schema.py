@@ -65,6 +65,23 @@ class RecipeFile(Shape):
     data: Text = "../data"
     sources: Union[list[SourceName], None] = None
     packages: Union[Annotated[list[Package], Meta(min_length=1)], None] = None
+    editorial: bool = True  # false: leave out the editorial answers in data/editorial/
+
+
+# ------------------------------------------------------------------------- data/editorial/*.yaml
+
+
+class EditorialEntry(Shape):
+    """One answer written for one note: its GUID, the question as written against, the answer."""
+
+    guid: Text
+    question: Text
+    answer: Text
+
+
+class EditorialFile(Shape):
+    title: Text  # the label of these answers on the card
+    answers: list[EditorialEntry]
 
 
 # ------------------------------------------------------------------------- data/sources.yaml
