@@ -9,6 +9,7 @@ import pytest
 from qdeck.config.editorial import load_editorial
 from qdeck.editorial import check_examples
 from qdeck.errors import InputError
+from tests.helpers import ROOT
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "editorial"
 EDITORIAL = load_editorial(DATA)
@@ -50,3 +51,55 @@ def test_bad_files_are_one_clear_error(tmp_path: Path, body: str, message: str) 
     with pytest.raises(InputError, match=message) as err:
         load_editorial(tmp_path)
     assert "bad.yaml" in str(err.value) and "\n" not in str(err.value)
+
+
+# ---------------------------------------------------------------------- on the shipped deck, in real Anki
+
+
+@pytest.fixture(scope="module")
+def releases():
+    """The shipped deck as an older release without editorial answers (v1), then with them (v2)."""
+    import time
+
+    from qdeck.config import load_recipe
+    from qdeck.identity import load_lock
+    from qdeck.pipeline import identify, read_catalog
+
+    recipe = load_recipe(ROOT / "decks" / "python-interview.yaml")
+    cat = read_catalog(recipe)
+    now = int(time.time())
+    v1, lock1, _ = identify(cat, load_lock(recipe.lock_path), now=now - 3600)
+    v2, _, report = identify(cat, lock1, now=now, editorial=load_editorial(recipe.editorial))
+    return recipe, v1, lock1, v2, report
+
+
+def test_every_active_note_of_the_shipped_deck_has_an_answer(releases):
+    *_, v2, _ = releases
+    active = [n for n in v2 if n.status == "active"]
+    assert active and [n.question for n in active if not n.answer.strip()] == []
+    assert not any(t.endswith("::answer::none") for n in active for t in n.tags)
+
+
+def test_a_newer_release_brings_editorial_answers_in_place(tmp_path, releases, anki_collection, anki_import):
+    pytest.importorskip("anki.collection")
+    from qdeck.export import write_apkg
+    from tests.test_anki_roundtrip import cards_by_guid, study
+
+    recipe, v1, lock1, v2, report = releases
+    added = [n for n in v2 if n.status == "active" and n.answers and n.answers[0].source == "editorial"]
+    assert len(added) > 500 and {n.guid for n in added} <= set(report.changed)
+    write_apkg(v1, tmp_path / "v1.apkg", deck_name=recipe.deck, notetype_mod=lock1.notetype.mod)
+    write_apkg(v2, tmp_path / "v2.apkg", deck_name=recipe.deck, notetype_mod=lock1.notetype.mod)
+    col = anki_collection()
+    anki_import(col, tmp_path / "v1.apkg")
+    study(col, recipe.deck)
+    before, reviews = cards_by_guid(col), col.db.scalar("select count() from revlog")
+    assert reviews > 0
+    anki_import(col, tmp_path / "v2.apkg")
+
+    assert cards_by_guid(col) == before, "same notes, same cards, same scheduling"
+    assert col.db.scalar("select count() from revlog") == reviews
+    for note in added[:10]:
+        card = col.get_card(col.find_cards(f'"Note ID:{note.guid}"')[0])
+        back = card.answer()
+        assert "qdeck editors" in back and "No answer yet" not in back, note.question

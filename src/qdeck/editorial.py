@@ -1,12 +1,16 @@
-"""Check the editorial answers' code: every Python block compiles, every >>> session passes."""
+"""Editorial answers on the cards: attach them by GUID, warn when they drift, check their code."""
 
 from __future__ import annotations
 
 import doctest
 import warnings
-from typing import Iterator
+from dataclasses import replace
+from typing import Callable, Iterable, Iterator, Sequence
 
-from qdeck.config.editorial import EditorialAnswer, fences
+from qdeck.config.editorial import Editorial, EditorialAnswer, fences
+from qdeck.errors import InputError
+from qdeck.identity import text_similarity
+from qdeck.models import Answer, Note
 
 _PYTHON = ("python", "py", "pycon", "")
 
@@ -47,3 +51,60 @@ def check_examples(entry: EditorialAnswer) -> list[str]:
         if runner.failures:
             problems.append(f"{label}: doctest failed\n{''.join(report)}")
     return problems
+
+
+# ---------------------------------------------------------------------- on the card
+
+EDITORIAL_SOURCE = "editorial"  # the answer block's source; its label is the file's title
+DRIFTED = 0.5  # a question this unlike the one the answer was written against gets a warning
+
+
+def attach(editorial: Editorial, root: str) -> Callable[[Note, tuple[str, ...]], Note]:
+    """The identity stage's last touch: a note whose GUID has an editorial answer shows it.
+
+    A note no list answers gets it as its answer (and loses `answer::none`); a note a list has
+    answered since keeps the editorial answer as a later block, until a maintainer removes it.
+    A note that absorbed merged notes and has no editorial answer of its own takes theirs: the
+    one written for the question closest to its own.
+    """
+    none_tag = f"{root}::answer::none"
+
+    def finish(note: Note, absorbed: tuple[str, ...]) -> Note:
+        entry = editorial.get(note.guid)
+        if entry is None:
+            inherited = [e for e in map(editorial.get, absorbed) if e is not None]
+            if not inherited:
+                return note
+            entry = max(inherited, key=lambda e: (text_similarity(e.question, note.question), e.guid))
+        block = Answer(EDITORIAL_SOURCE, entry.answer, title=entry.title)
+        if note.answers or note.answer.strip():
+            return replace(note, answers=(*note.answers, block))
+        return replace(note, answer=entry.answer, answers=(block,), tags=tuple(t for t in note.tags if t != none_tag))
+
+    return finish
+
+
+def editorial_notices(editorial: Editorial, notes: Sequence[Note], known: Iterable[str]) -> list[str]:
+    """Warnings about editorial answers; an answer for a GUID the lock never had is an error."""
+    known = set(known)
+    for entry in editorial.answers.values():
+        if entry.guid not in known:
+            raise InputError(f"{entry.guid} is no note's GUID (never in the lock); fix the guid or remove "
+                             "its answer", entry.file)
+    lines = []
+    by_guid = {n.guid: n for n in notes}
+    for entry in editorial.answers.values():
+        note = by_guid.get(entry.guid)
+        if note is not None and note.status == "merged":
+            continue  # its answer went with it to the note it joined
+        if note is None or note.status != "active":
+            lines.append(f"editorial answer for a retired note: {entry.guid} ({entry.question})")
+            continue
+        similarity = max(text_similarity(entry.question, text) for text in (note.question, *note.variants))
+        if similarity < DRIFTED:
+            lines.append(f"editorial answer written for another question? {entry.guid}: "
+                         f"\"{entry.question}\" → \"{note.question}\" (similarity {similarity:.2f})")
+        if any(a.source != EDITORIAL_SOURCE for a in note.answers):
+            lines.append(f"editorial answer beside a list's answer now: {entry.guid} ({note.question}); "
+                         "remove it from data/editorial/ if it is no longer needed")
+    return lines

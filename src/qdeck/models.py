@@ -60,6 +60,7 @@ class Answer:
     tests: str = ""  # deep-dive: what the interviewer is really testing
     red_flag: str = ""  # deep-dive: the red-flag answer
     ref: str = ""  # the member question it answers
+    title: str = ""  # the label on the card when it is not a source list's title (editorial answers)
 
 
 @dataclass(frozen=True)

@@ -11,7 +11,9 @@ from typing import TYPE_CHECKING, Callable
 
 from qdeck import cache, parallel
 from qdeck.config import Recipe, load_recipe
+from qdeck.config.editorial import Editorial, load_editorial
 from qdeck.dedupe import LastRelease, Overrides, Vocabulary, dedupe
+from qdeck.editorial import attach, editorial_notices
 from qdeck.errors import InputError
 from qdeck.ingest import SourceResult, ingest
 from qdeck.models import Note, Parsed, Question
@@ -240,7 +242,7 @@ def previous_package(recipe: Recipe, out_dir: Path = Path("build")) -> Path:
 
 def identify(cat: Catalog, lock: Lock, *, now: int, stage: Callable[[str], None] = lambda name: None,
              embeddings: bool = False, overrides: Overrides | None = None,
-             recluster: bool = False) -> tuple[list[Note], Lock, IdentityReport]:
+             recluster: bool = False, editorial: Editorial | None = None) -> tuple[list[Note], Lock, IdentityReport]:
     """Dedupe, tag and identify a catalog against the last release's lock: the notes to export
     (retired ones included), the new lock and what changed. `overrides` as `load_overrides` gives
     them (loaded when None).
@@ -265,7 +267,8 @@ def identify(cat: Catalog, lock: Lock, *, now: int, stage: Callable[[str], None]
         notes = keep_inferred_tiers(notes, lock, alignment, cat.recipe.tag_root)
     stage("identity")
     return assign_identities(notes, lock, namespace=cat.recipe.slug, now=now, root=cat.recipe.tag_root,
-                             alignment=alignment)
+                             alignment=alignment,
+                             finish=None if editorial is None else attach(editorial, cat.recipe.tag_root))
 
 
 def _build(recipe: Recipe, *, out_dir: Path, check: bool, now: int | None, stage: Callable[[str], None],
@@ -281,8 +284,12 @@ def _build(recipe: Recipe, *, out_dir: Path, check: bool, now: int | None, stage
         cat = read_catalog(recipe)
     lock = load_lock(recipe.lock_path)
     overrides, notices = load_overrides(cat)
+    editorial = load_editorial(recipe.editorial) if recipe.editorial is not None else None
     notes, new_lock, ident = identify(cat, lock, now=int(time.time()) if now is None else now, stage=stage,
-                                      embeddings=embeddings, overrides=overrides, recluster=recluster)
+                                      embeddings=embeddings, overrides=overrides, recluster=recluster,
+                                      editorial=editorial)
+    if editorial is not None:
+        notices = [*notices, *editorial_notices(editorial, notes, (e.guid for e in new_lock.entries))]
     changed = lock_would_change(new_lock, recipe.lock_path)
     names = [r.spec.name for r in cat.sources]
     story = tell(cat.questions, names, notes, lock, ident)

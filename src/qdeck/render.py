@@ -356,7 +356,7 @@ def _answer_fields(answers: tuple[Answer, ...], answer: str, titles: dict[str, s
     if not answers:
         # A note rebuilt from the lock (retired) carries its answers as one text.
         return markdown(answer, mark=True), ""
-    blocks = [answer_block(a, titles.get(a.source, a.source)) for a in answers]
+    blocks = [answer_block(a, a.title or titles.get(a.source, a.source)) for a in answers]
     return blocks[0], "".join(blocks[1:])
 
 

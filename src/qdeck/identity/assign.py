@@ -6,7 +6,7 @@ import hashlib
 import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field, replace
-from typing import Iterable, Mapping, Sequence
+from typing import Callable, Iterable, Mapping, Sequence
 
 from rapidfuzz import fuzz, process
 
@@ -290,6 +290,7 @@ def assign_identities(
     now: int,
     root: str | None = None,
     alignment: Alignment | None = None,
+    finish: Callable[[Note, tuple[str, ...]], Note] | None = None,
 ) -> tuple[list[Note], Lock, IdentityReport]:
     """Give each note its GUID, mod and status from the lock; return them, the new lock, a report.
 
@@ -359,6 +360,15 @@ def assign_identities(
     # A note's lists keep the order they were released in (new items after): renumbering a
     # source reorders its members, which is no change a learner should see.
     notes = [_in_released_order(note, previous.get(guid)) for note, guid in zip(notes, guids)]
+    if finish is not None:
+        # What is keyed by GUID (editorial answers) joins before the hash, with the GUIDs each
+        # note has absorbed, so what was written for a merged note follows it.
+        chains = {e.guid: e.merged_into for e in entries if e.status == "merged"}
+        chains.update(merged_into)
+        absorbed: dict[str, list[str]] = {}
+        for guid in sorted(chains):
+            absorbed.setdefault(_resolve_chain(guid, chains), []).append(guid)
+        notes = [finish(replace(note, guid=guid), tuple(absorbed.get(guid, ()))) for note, guid in zip(notes, guids)]
     finals = [replace(note, guid=guid, status="active", merged_into="", mod=0,
                       tags=_final_tags(note.tags, root, "active")) for note, guid in zip(notes, guids)]
     digests = content_hashes(finals)
