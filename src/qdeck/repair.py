@@ -18,7 +18,7 @@ import sys
 import warnings
 from dataclasses import dataclass, field
 from itertools import product
-from typing import Optional
+from typing import Iterator, Optional
 
 __all__ = ["has_english_words", "repair_answer", "repair_question"]
 
@@ -236,6 +236,7 @@ _PUNCTUATION_ONLY = re.compile(r"[.,;:!?]+|[()]")
 _SHELL_WORD = re.compile(r"\s(?:--?[A-Za-z]|\S*/)")  # "-m", "--cov", "dist/*": a command line
 
 
+@functools.lru_cache(maxsize=65536)  # the glue checks try every piece of every name
 def _is_code_piece(piece: str, leading: bool = True) -> bool:
     """A fragment that is certainly a Python name on its own.
 
@@ -253,6 +254,7 @@ def _is_code_piece(piece: str, leading: bool = True) -> bool:
     return len(piece) >= 4 and (piece in core or piece in attributes)
 
 
+@functools.lru_cache(maxsize=65536)  # the glue checks try every piece of every name
 def _is_english_piece(piece: str) -> bool:
     """A fragment that is certainly an English word rather than part of a name."""
     if len(piece) < 2 or not piece.islower():
@@ -432,26 +434,6 @@ def _hump_cost(hump: str) -> float:
     return -3.0 + _CODE_RARE_PER_CHAR * len(hump)
 
 
-def _top_level_commas(text: str) -> int:
-    depth, quote, commas = 0, "", 0
-    for ch in text:
-        if quote:
-            quote = "" if ch == quote else quote
-        elif ch in "'\"":
-            quote = ch
-        elif ch in "([{":
-            depth += 1
-        elif ch in ")]}":
-            depth -= 1
-        elif ch in ",;" and depth <= 0:
-            commas += 1
-    return commas
-
-
-def _bracket_imbalance(text: str) -> int:
-    return sum(abs(text.count(a) - text.count(b)) for a, b in ("()", "[]", "{}"))
-
-
 _NAME_PAIR = re.compile(r"(?<![\w'\"])([A-Za-z_]\w*) +(?=([A-Za-z_]\w*))")
 _ALL_KEYWORDS = frozenset(keyword.kwlist) | frozenset(keyword.softkwlist)
 _DOTTED_NAME = re.compile(r"[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)*")
@@ -490,58 +472,164 @@ def _parses_as_python(text: str) -> bool:
     return False
 
 
-@functools.lru_cache(maxsize=262144)
-def _code_score(text: str) -> float:
-    """Log-probability that `text` was one inline code element."""
-    spaces = len(text.split()) - 1
-    imbalance = _bracket_imbalance(text)
-    parses = (spaces > 0 or not _IDENTIFIER.fullmatch(text)) and not imbalance \
-        and _parses_as_python(text)
-    score = _names_cost(text) + _shape_cost(text, parses) + _CODE_UNBALANCED * imbalance
-    if spaces:
-        fluent = parses or _SHELL_WORD.search(text)
-        score += spaces * (_CODE_SPACE if fluent else _CODE_SPACE_UNPARSED)
-    tokens = len(_PY_TOKEN.findall(text))
-    if parses and tokens >= 3:  # "-x" or "[]" parse too, but prove little
-        score += _CODE_PARSES + _CODE_PARSES_PER_TOKEN * min(tokens - 1, 10)
-    return score
+@functools.lru_cache(maxsize=65536)
+def _name_terms(name: str, after_dot: bool, hyphenated: bool,
+                after_name_char: bool) -> tuple[float, float]:
+    """(cost, attribute penalty) of one identifier inside a code span, given its neighbours.
+
+    `after_name_char` means the character before the dot is a letter, digit or underscore.
+    The two terms are added to a span's total one after the other, as floats.
+    """
+    if hyphenated and _is_english(name) and not _is_known_code(name):
+        cost = _zipf(name) - 9.0  # package names: cosmic-ray, pre-commit
+    else:
+        cost = _identifier_cost(name, after_dot)
+    penalty = 0.0
+    if after_dot and after_name_char and not _is_known_code(name) \
+            and not _DUNDER.fullmatch(name) and name not in _file_suffixes():
+        penalty = _CODE_UNKNOWN_ATTRIBUTE
+    return cost, penalty
 
 
-def _names_cost(text: str) -> float:
-    """Summed cost of the identifiers in a candidate code span."""
-    score = 0.0
-    for match in _IDENTIFIER.finditer(text):
-        name, start = match.group(), match.start()
-        after_dot = start > 0 and text[start - 1] == "."
-        hyphenated = _HYPHEN_JOINT.match(text[max(0, start - 1):start + 1]) or \
-            (match.end() < len(text) and text[match.end()] == "-")
-        if hyphenated and _is_english(name) and not _is_known_code(name):
-            score += _zipf(name) - 9.0  # package names: cosmic-ray, pre-commit
-        else:
-            score += _identifier_cost(name, after_dot)
-        if after_dot and start > 1 and (text[start - 2].isalnum() or text[start - 2] == "_") \
-                and not _is_known_code(name) and not _DUNDER.fullmatch(name) \
-                and name not in _file_suffixes():
-            score += _CODE_UNKNOWN_ATTRIBUTE
-    return score
+_WORD_CHAR = re.compile(r"\w")  # what \w means to the regexes above (Unicode letters too)
+_NAME_CHARS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_")
+_NAME_STARTS = _NAME_CHARS - frozenset("0123456789")
+# Each of these needs its whole pattern inside a span, so a region without it spares the regex.
+_MAYBE_GLUED_OPERATOR = re.compile(r"[^\w\s](?:and|or|not|is|in)|(?:and|or|not|is|in)[^\w\s]")
+_MAYBE_GLOSS = re.compile(r"([a-z])\((\1[a-z]+)\)")
 
 
-def _shape_cost(text: str, parses: bool) -> float:
-    """Cost of punctuation in a candidate span: code seldom ends or lists like a sentence."""
-    # Dots and colons inside dotted names (pkg.mod:main) are part of the name.
-    score = _CODE_SYMBOLS * len(_SYMBOL_RUN.findall(_NAME_DOT.sub("", text)))
-    score += _CODE_TOP_LEVEL_COMMA * _top_level_commas(text)
-    if _SENTENCE_INSIDE.search(text):
-        score += _CODE_BAD_EDGE  # a sentence ends inside the span
-    if text[-1] in ",;" or (text.endswith(".") and not text.endswith("...")) \
-            or text.endswith("...."):
-        score += _CODE_BAD_EDGE  # sentence punctuation belongs to the prose
-    if not parses and _OPERATOR_WORD_GLUED.search(text):
-        score += _CODE_GLUED_OPERATOR
-    for _, word in _GLOSS.findall(text):
-        if _is_english(word):
-            score += _CODE_GLOSS  # prose glossing a one-letter command, not a call
-    return score
+class _CodeSpans:
+    """Code scores of all spans of a region that start at one position, in one pass.
+
+    A span's score is the log-probability that it was one inline code element:
+    its names' costs (`_name_terms`), its punctuation (symbol runs, top-level
+    commas, sentence ends), bracket balance, spaces, and a bonus when Python's
+    parser accepts it.  Scoring every candidate span from scratch was the repair's
+    main cost, so the counts are carried along as the span grows one character at
+    a time; only what depends on the span's last characters is settled per span.
+    Every term is added in the same order as a from-scratch sum, so the floats
+    (and hence the search's choices) do not depend on how they were computed.
+    """
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        size = len(text)
+        self.word = [bool(_WORD_CHAR.match(ch)) for ch in text]
+        self.symbol = [bool(_SYMBOL_RUN.match(ch)) for ch in text]
+        # A dot or colon between word characters belongs to a dotted name (pkg.mod:main).
+        self.name_joint = [0 < i < size - 1 and text[i] in ".:" and self.word[i - 1]
+                           and self.word[i + 1] for i in range(size)]
+        # Where the run of name characters holding each position starts, and where the
+        # identifier begins inside a run cut at each position ("12ab" -> "ab").
+        self.run_start = list(range(size))
+        self.name_from = [-1] * (size + 1)
+        for i in range(size - 1, -1, -1):
+            if text[i] in _NAME_STARTS:
+                self.name_from[i] = i
+            elif text[i] in _NAME_CHARS and i + 1 < size and text[i + 1] in _NAME_CHARS:
+                self.name_from[i] = self.name_from[i + 1]
+        for i in range(1, size):
+            if text[i] in _NAME_CHARS and text[i - 1] in _NAME_CHARS:
+                self.run_start[i] = self.run_start[i - 1]
+        self.maybe_glued_operator = bool(_MAYBE_GLUED_OPERATOR.search(text))
+        self.maybe_gloss = bool(_MAYBE_GLOSS.search(text))
+
+    def _name_cost(self, start: int, first: int, end: int, stop: int) -> tuple[float, float]:
+        """Terms of the identifier text[first:end] inside the span text[start:stop]."""
+        text = self.text
+        before = text[first - 1] if first > start else ""
+        after = text[end] if end < stop else ""
+        before_dot = text[first - 2] if first - 2 >= start else ""
+        return _name_terms(text[first:end], before == ".", before == "-" or after == "-",
+                           before_dot.isalnum() or before_dot == "_")
+
+    def scores(self, start: int, stop: int) -> Iterator[tuple[int, Optional[float]]]:
+        """(end, score of text[start:end]) for end = start+1 .. stop; None where a space ends it."""
+        text, word, symbol = self.text, self.word, self.symbol
+        names = 0.0             # identifiers already followed by a character of the span
+        spaces = parens = brackets = braces = 0
+        depth, quote, commas = 0, "", 0
+        runs, last_symbol = 0, False  # symbol runs among the characters before the last one
+        sentence_inside = False
+        tokens = 0
+        only_name = text[start] in _NAME_STARTS
+        for j in range(start, stop):
+            ch = text[j]
+            if j > start:  # the previous character is no longer the last one
+                k = j - 1
+                joint = (text[k] == "." and word[j]) if k == start else self.name_joint[k]
+                if not joint:
+                    if symbol[k] and not last_symbol:
+                        runs += 1
+                    last_symbol = symbol[k]
+                if text[k] in _NAME_CHARS and ch not in _NAME_CHARS:
+                    first = self.name_from[max(self.run_start[k], start)]
+                    if first != -1 and first <= k:
+                        cost, penalty = self._name_cost(start, first, j, j + 1)
+                        names += cost
+                        if penalty:
+                            names += penalty
+                if text[k] in ".!?" and ch.isspace():
+                    sentence_inside = True
+            if quote:
+                quote = "" if ch == quote else quote
+            elif ch in "'\"":
+                quote = ch
+            elif ch in "([{":
+                depth += 1
+            elif ch in ")]}":
+                depth -= 1
+            elif ch in ",;" and depth <= 0:
+                commas += 1
+            parens += (ch == "(") - (ch == ")")
+            brackets += (ch == "[") - (ch == "]")
+            braces += (ch == "{") - (ch == "}")
+            if word[j]:
+                tokens += j == start or not word[j - 1]
+            elif not ch.isspace():
+                tokens += 1
+            only_name = only_name and ch in _NAME_CHARS
+            if ch.isspace():
+                spaces += 1
+                yield j + 1, None
+                continue
+            total = names
+            if ch in _NAME_CHARS:
+                first = self.name_from[max(self.run_start[j], start)]
+                if first != -1 and first <= j:
+                    cost, penalty = self._name_cost(start, first, j + 1, j + 1)
+                    total += cost
+                    if penalty:
+                        total += penalty
+            imbalance = abs(parens) + abs(brackets) + abs(braces)
+            shown_runs = runs + (symbol[j] and not last_symbol)
+            yield j + 1, self._score(text[start:j + 1], total, spaces, imbalance, only_name,
+                                     shown_runs, commas, sentence_inside, tokens)
+
+    def _score(self, text: str, names: float, spaces: int, imbalance: int, only_name: bool,
+               runs: int, commas: int, sentence_inside: bool, tokens: int) -> float:
+        parses = (spaces > 0 or not only_name) and not imbalance and _parses_as_python(text)
+        shape = _CODE_SYMBOLS * runs  # dots and colons inside dotted names not counted
+        shape += _CODE_TOP_LEVEL_COMMA * commas
+        if sentence_inside:
+            shape += _CODE_BAD_EDGE  # a sentence ends inside the span
+        if text[-1] in ",;" or (text.endswith(".") and not text.endswith("...")) \
+                or text.endswith("...."):
+            shape += _CODE_BAD_EDGE  # sentence punctuation belongs to the prose
+        if not parses and self.maybe_glued_operator and _OPERATOR_WORD_GLUED.search(text):
+            shape += _CODE_GLUED_OPERATOR
+        if self.maybe_gloss:
+            for _, word in _GLOSS.findall(text):
+                if _is_english(word):
+                    shape += _CODE_GLOSS  # prose glossing a one-letter command, not a call
+        score = names + shape + _CODE_UNBALANCED * imbalance
+        if spaces:
+            fluent = parses or _SHELL_WORD.search(text)
+            score += spaces * (_CODE_SPACE if fluent else _CODE_SPACE_UNPARSED)
+        if parses and tokens >= 3:  # "-x" or "[]" parse too, but prove little
+            score += _CODE_PARSES + _CODE_PARSES_PER_TOKEN * min(tokens - 1, 10)
+        return score
 
 
 # --- Scoring prose pieces ----------------------------------------------------------
@@ -775,14 +863,19 @@ _Step = tuple[str, int, int]  # (action, start, end)
 
 @dataclass
 class _Search:
+    """One unit's search: the region, its scorers, and the best score of each state so far."""
+
     text: str
     forced: set[int]
     code_first: bool
     chunks: _Chunks
+    spans: _CodeSpans
+    edges: "_Edges"
     best: dict = field(default_factory=dict)
 
     def relax(self, state: _State, score: float, back: tuple) -> None:
-        if state not in self.best or score > self.best[state][0]:
+        current = self.best.get(state)
+        if current is None or score > current[0]:
             self.best[state] = (score, back)
 
     def next_forced(self, position: int) -> int:
@@ -822,11 +915,6 @@ class _Edges:
             if self.inside[key]:
                 cost += _CODE_WORD_IN_WORD
         return cost
-
-
-@functools.lru_cache(maxsize=8)
-def _edges(text: str) -> _Edges:
-    return _Edges(text)
 
 
 def _edge_shape_cost(text: str, start: int, end: int) -> float:
@@ -881,20 +969,20 @@ def _follows_function_word(text: str, position: int) -> bool:
     return any(_is_english(letters[-size:], 5.0) for size in (2, 3, 4) if len(letters) >= size)
 
 
-def _extend_code(search: _Search, state: _State, score: float) -> None:
+def _code_moves(search: _Search, position: int) -> list[tuple[int, float, float]]:
+    """(end, code score, edge cost) of every code span that may start at `position`.
+
+    The same for every state at `position`, so it is worked out once per position.
+    """
     text = search.text
-    position, kind, first, words = state
     size = len(text)
     if position >= size or text[position].isspace():
-        return
-    glued = position > 0 and not text[position - 1].isspace()
-    if kind == "P" and not glued and position not in search.forced:
-        return  # the space before code was removed, so code never follows a space
-    opening = 0.0 if kind == "B" or position in search.forced else _NEW_CODE_SPAN
+        return []
     limit = min(size, position + _MAX_CODE_CHARS, search.next_forced(position))
-    edges = _edges(text)
+    moves = []
     depth = 0
-    for end in range(position + 1, limit + 1):
+    last = 0.0  # score of the span up to the previous character
+    for end, score in search.spans.scores(position, limit):
         char = text[end - 1]
         depth += (char in "([{") - (char in ")]}")
         if char.isspace() or (end < size and text[end].isspace()):
@@ -902,64 +990,115 @@ def _extend_code(search: _Search, state: _State, score: float) -> None:
                 break  # code never runs across the end of a sentence...
             if depth <= 0 and text[end - 2:end] in (", ", "; "):
                 break  # ...nor across a list of items: "a, b" is two spans
-            if char.isspace() and _code_score(text[position:end - 1]) < _HOPELESS_CODE:
+            if char.isspace() and last < _HOPELESS_CODE:
                 break  # costs only add up from here: it will never beat prose
+            if score is not None:
+                last = score
             continue  # the space after code was removed too
-        gain = _code_score(text[position:end]) + opening + edges.cost(position, end)
-        search.relax((end, "C", first, words), score + gain, (state, "code", position))
+        last = score  # type: ignore[assignment]
+        moves.append((end, last, search.edges.cost(position, end)))
+    return moves
 
 
-def _extend_prose(search: _Search, state: _State, score: float) -> None:
+def _extend_code(search: _Search, state: _State, score: float,
+                 moves: list[tuple[int, float, float]]) -> None:
     text = search.text
-    position, _, first, words = state
+    position, kind, first, words = state
+    glued = position > 0 and not text[position - 1].isspace()
+    if kind == "P" and not glued and position not in search.forced:
+        return  # the space before code was removed, so code never follows a space
+    opening = 0.0 if kind == "B" or position in search.forced else _NEW_CODE_SPAN
+    back = (state, "code", position)
+    for end, code, edge in moves:
+        search.relax((end, "C", first, words), score + (code + opening + edge), back)
+
+
+# What a prose span may lead to: (end, score, has a word, penalty if it may end
+# right before code or None, "glued" / "space" if it ends a sentence that may end a bullet).
+_ProseMove = tuple[int, float, bool, Optional[float], str]
+
+
+def _prose_moves(search: _Search, position: int) -> list[_ProseMove]:
+    """Every prose span from `position` that some state may take, worked out once per position."""
+    text = search.text
     size = len(text)
     if position >= size or text[position].isspace():
-        return  # the space after code was removed, so prose never starts with one
-    code_bullet = search.code_first or not first
+        return []  # the space after code was removed, so prose never starts with one
     limit = search.next_forced(position)
     ends = range(position + 1, min(limit, position + _MAX_PROSE_CHARS) + 1)
     if limit > position + _MAX_PROSE_CHARS:
         ends = [*ends, limit]  # prose may still run on to the next line break or the end
+    moves: list[_ProseMove] = []
     for end in ends:
-        gain, has_word = search.chunks.prose(text, position, end)
-        now_words = words or has_word
-        back = (state, "prose", position)
         if end == size:
-            search.relax((end, "P", first, now_words), score + gain, back)
+            gain, has_word = search.chunks.prose(text, position, end)
+            moves.append((end, gain, has_word, None, ""))
             continue
         ends_sentence = text[end - 1] in ".!?"
+        penalty = None
         if end == limit or (not text[end - 1].isspace() and not text[end].isspace()):
             period = ends_sentence and not _ABBREVIATION.search(text[max(0, end - 4):end])
             penalty = _PROSE_PERIOD_BEFORE_CODE if period else 0.0
+        after = ""
+        if ends_sentence:
+            after = "glued" if not text[end].isspace() else \
+                "space" if text[end] == " " and end + 1 < size else ""
+        if penalty is None and not after:
+            continue  # nothing can follow prose that ends here
+        gain, has_word = search.chunks.prose(text, position, end)
+        moves.append((end, gain, has_word, penalty, after))
+    return moves
+
+
+def _extend_prose(search: _Search, state: _State, score: float,
+                  moves: list[_ProseMove]) -> None:
+    position, _, first, words = state
+    size = len(search.text)
+    code_bullet = search.code_first or not first
+    back = (state, "prose", position)
+    for end, gain, has_word, penalty, after in moves:
+        now_words = words or has_word
+        if end == size:
+            search.relax((end, "P", first, now_words), score + gain, back)
+            continue
+        if penalty is not None:
             search.relax((end, "P", first, now_words), score + gain + penalty, back)
-        if not ends_sentence:
+        if not after:
             continue
         closing = _BULLET_BREAK + (0.0 if now_words else _BULLET_WITHOUT_WORDS)
-        if not text[end].isspace() and code_bullet:
+        if after == "glued" and code_bullet:
             search.relax((end, "B", False, False), score + gain + closing,
                          (state, "break", position))
-        elif text[end] == " " and not code_bullet and end + 1 < size:
+        elif after == "space" and not code_bullet:
             search.relax((end + 1, "B", False, False), score + gain + closing,
                          (state, "break-space", position))
 
 
 def _segment(unit: _Unit) -> list[_Step]:
     """Best sequence of code/prose/break steps covering the unit's region."""
-    search = _Search(unit.region, unit.forced, unit.code_first, _Chunks.of(unit.region))
+    text = unit.region
+    search = _Search(text, unit.forced, unit.code_first, _Chunks.of(text),
+                     _CodeSpans(text), _Edges(text))
     start: _State = (0, "B", True, not unit.code_first)
     search.best[start] = (0.0, None)
-    size = len(unit.region)
+    size = len(text)
     # Every step moves forward, so visiting positions in order settles each state.
     for position in range(size + 1):
+        code_moves: Optional[list[tuple[int, float, float]]] = None
+        prose_moves: Optional[list[_ProseMove]] = None
         for kind, first, words in product("BPC", (True, False), (True, False)):
             state = (position, kind, first, words)
             if state not in search.best:
                 continue
             score = search.best[state][0]
             if kind == "C":
-                _extend_prose(search, state, score)
+                if prose_moves is None:
+                    prose_moves = _prose_moves(search, position)
+                _extend_prose(search, state, score, prose_moves)
             else:
-                _extend_code(search, state, score)
+                if code_moves is None:
+                    code_moves = _code_moves(search, position)
+                _extend_code(search, state, score, code_moves)
     finals = []
     for state, (score, _) in search.best.items():
         if state[0] == size and state[1] in "PC":
