@@ -18,7 +18,7 @@ import sys
 import warnings
 from dataclasses import dataclass, field
 from itertools import product
-from typing import Iterator, Optional
+from typing import Iterable, Iterator, Optional
 
 __all__ = ["has_english_words", "repair_answer", "repair_question"]
 
@@ -232,7 +232,6 @@ _OPERATOR_WORD_GLUED = re.compile(
 _GLOSS = re.compile(r"(?<![\w.])([a-z])\((\1[a-z]+)\)")
 _PY_TOKEN = re.compile(r"\w+|[^\w\s]")
 _HYPHEN_JOINT = re.compile(r"\w-|-\w")
-_PUNCTUATION_ONLY = re.compile(r"[.,;:!?]+|[()]")
 _SHELL_WORD = re.compile(r"\s(?:--?[A-Za-z]|\S*/)")  # "-m", "--cov", "dist/*": a command line
 
 
@@ -837,21 +836,22 @@ class _Chunks:
             word_prefix.append(word_prefix[-1] + has_word)
         return cls(starts, ends, index, score_prefix, word_prefix)
 
-    def prose(self, text: str, start: int, end: int) -> tuple[float, bool]:
-        """(score, has a word) of prose text[start:end]; text[start] is not a space."""
-        while end > start and text[end - 1].isspace():
-            end -= 1
-        if end <= start:
-            return 0.0, False
-        first, last = self.index[start], self.index[end - 1]
-        if first == last:
-            return _piece_score(text[start:end])
-        head_score, head_word = _piece_score(text[start:self.ends[first]])
-        tail_score, tail_word = _piece_score(text[self.starts[last]:end])
-        middle_score = self.score_prefix[last] - self.score_prefix[first + 1]
-        middle_words = self.word_prefix[last] - self.word_prefix[first + 1]
-        return head_score + middle_score + tail_score, \
-            head_word or tail_word or middle_words > 0
+    def prose_from(self, text: str, start: int, ends: Iterable[int]) -> Iterator[tuple[float, bool]]:
+        """`prose(text, start, end)` for each of `ends`, sharing the work that depends on `start`."""
+        first = self.index[start]
+        head_end = self.ends[first]
+        head = _piece_score(text[start:head_end])
+        for end in ends:
+            while end > start and text[end - 1].isspace():
+                end -= 1
+            if end <= head_end:
+                yield (_piece_score(text[start:end]) if end > start else (0.0, False))
+                continue
+            last = self.index[end - 1]
+            tail_score, tail_word = _piece_score(text[self.starts[last]:end])
+            middle_score = self.score_prefix[last] - self.score_prefix[first + 1]
+            yield head[0] + middle_score + tail_score, \
+                head[1] or tail_word or self.word_prefix[last] > self.word_prefix[first + 1]
 
 
 # A DP state: (position, what ended there, still in the unit's first bullet,
@@ -889,24 +889,72 @@ _OPERATOR_CHARS = set("-_*=<>/:|&+")
 class _Edges:
     """Penalties for code edges that cut through a word rather than meet glue.
 
-    Cached per region: most of it depends on one edge only.
+    Worked out per region: most of it depends on one edge only.  The penalties
+    are whole numbers, so their sum is exact in any order.
     """
+
+    # Penalties that apply once if either edge qualifies, by bit.
+    _HYPHEN, _OPERATOR, _CASE, _CUT = 1, 2, 4, 8
 
     def __init__(self, text: str) -> None:
         self.text = text
         size = len(text)
-        self.cuts = [_cuts_english_word(text, position) for position in range(size + 1)]
+        cuts = [_cuts_english_word(text, position) for position in range(size + 1)]
         self.name_end = [0] * (size + 1)
         for match in re.finditer(r"[A-Za-z_][A-Za-z0-9_]*", text):
             for position in range(match.start(), match.end()):
                 self.name_end[position] = match.end()
         self.inside: dict[tuple[int, int], bool] = {}
+        # start_bits[i]: what a span starting at i does to its left edge; end_bits[i]: a
+        # span ending at i to its right edge.
+        self.start_bits = [0] * (size + 1)
+        self.end_bits = [0] * (size + 1)
+        for i in range(size + 1):
+            before = text[i - 1] if i > 0 else " "
+            after = text[i] if i < size else " "
+            if i < size:  # as a start, text[i] is the span's first character
+                self.start_bits[i] = self._bits(before, after, after, cuts[i])
+            if i > 0:  # as an end, text[i - 1] is the span's last character
+                self.end_bits[i] = self._bits(after, before, before, cuts[i])
+        # punctuation_to[i]: where a run of sentence punctuation starting at i ends
+        self.punctuation_to = list(range(size + 1))
+        for i in range(size - 1, -1, -1):
+            if text[i] in ".,;:!?":
+                self.punctuation_to[i] = self.punctuation_to[i + 1]
+        self.penalty = [self._penalty(bits) for bits in range(16)]
+
+    @classmethod
+    def _bits(cls, outside: str, inside: str, edge: str, cut: bool) -> int:
+        bits = 0
+        if (inside in "-_" and outside.isalpha()) or outside in "-_":
+            bits |= cls._HYPHEN  # glue never cuts at a hyphen or underscore
+        if outside == edge and outside in _OPERATOR_CHARS:
+            bits |= cls._OPERATOR  # nor through "--", "**", "==" or "__"
+        if outside.isupper() and edge.isupper():
+            bits |= cls._CASE
+        if cut:
+            bits |= cls._CUT
+        return bits
+
+    @classmethod
+    def _penalty(cls, bits: int) -> float:
+        return ((_CODE_HYPHEN_EDGE if bits & cls._HYPHEN else 0.0)
+                + (_CODE_HYPHEN_EDGE if bits & cls._OPERATOR else 0.0)
+                + (_CODE_CASE_CUT if bits & cls._CASE else 0.0)
+                + (_CODE_CUTS_WORD if bits & cls._CUT else 0.0))
 
     def cost(self, start: int, end: int) -> float:
         text = self.text
-        cost = _edge_shape_cost(text, start, end)
-        if self.cuts[start] or self.cuts[end]:
-            cost += _CODE_CUTS_WORD
+        cost = self.penalty[self.start_bits[start] | self.end_bits[end]]
+        if end - start == 1:
+            before = text[start - 1] if start > 0 else " "
+            after = text[end] if end < len(text) else " "
+            if text[start].islower() and (before.isalpha() or after.isalpha()):
+                cost += _CODE_LETTER_IN_WORD  # "has|h|able", "t|wine"
+            if text[start] in "()":
+                cost += _CODE_PUNCTUATION_ONLY
+        if end <= self.punctuation_to[start]:
+            cost += _CODE_PUNCTUATION_ONLY  # sentence punctuation is never a code span
         if start > 0 and text[start - 1].isalpha():
             head_end = min(end, self.name_end[start]) if self.name_end[start] else start
             key = (start, head_end)
@@ -915,26 +963,6 @@ class _Edges:
             if self.inside[key]:
                 cost += _CODE_WORD_IN_WORD
         return cost
-
-
-def _edge_shape_cost(text: str, start: int, end: int) -> float:
-    """The edge penalties that only look at the characters next to the edges."""
-    before = text[start - 1] if start > 0 else " "
-    after = text[end] if end < len(text) else " "
-    cost = 0.0
-    if end - start == 1 and text[start].islower() and (before.isalpha() or after.isalpha()):
-        cost += _CODE_LETTER_IN_WORD  # "has|h|able", "t|wine"
-    if (text[start] in "-_" and before.isalpha()) or (text[end - 1] in "-_" and after.isalpha()) \
-            or before in "-_" or after in "-_":
-        cost += _CODE_HYPHEN_EDGE  # glue never cuts at a hyphen or underscore
-    if (before == text[start] and before in _OPERATOR_CHARS) \
-            or (after == text[end - 1] and after in _OPERATOR_CHARS):
-        cost += _CODE_HYPHEN_EDGE  # nor through "--", "**", "==" or "__"
-    if (before.isupper() and text[start].isupper()) or (after.isupper() and text[end - 1].isupper()):
-        cost += _CODE_CASE_CUT
-    if _PUNCTUATION_ONLY.fullmatch(text[start:end]):
-        cost += _CODE_PUNCTUATION_ONLY  # sentence punctuation is never a code span
-    return cost
 
 
 def _starts_inside_word(text: str, start: int, end: int) -> bool:
@@ -1009,8 +1037,13 @@ def _extend_code(search: _Search, state: _State, score: float,
         return  # the space before code was removed, so code never follows a space
     opening = 0.0 if kind == "B" or position in search.forced else _NEW_CODE_SPAN
     back = (state, "code", position)
+    best = search.best
     for end, code, edge in moves:
-        search.relax((end, "C", first, words), score + (code + opening + edge), back)
+        target = (end, "C", first, words)
+        value = score + (code + opening + edge)
+        current = best.get(target)
+        if current is None or value > current[0]:  # as `relax`, inlined: the hottest loop
+            best[target] = (value, back)
 
 
 # What a prose span may lead to: (end, score, has a word, penalty if it may end
@@ -1028,11 +1061,10 @@ def _prose_moves(search: _Search, position: int) -> list[_ProseMove]:
     ends = range(position + 1, min(limit, position + _MAX_PROSE_CHARS) + 1)
     if limit > position + _MAX_PROSE_CHARS:
         ends = [*ends, limit]  # prose may still run on to the next line break or the end
-    moves: list[_ProseMove] = []
+    steps: list[tuple[int, Optional[float], str]] = []
     for end in ends:
         if end == size:
-            gain, has_word = search.chunks.prose(text, position, end)
-            moves.append((end, gain, has_word, None, ""))
+            steps.append((end, None, ""))
             continue
         ends_sentence = text[end - 1] in ".!?"
         penalty = None
@@ -1043,11 +1075,11 @@ def _prose_moves(search: _Search, position: int) -> list[_ProseMove]:
         if ends_sentence:
             after = "glued" if not text[end].isspace() else \
                 "space" if text[end] == " " and end + 1 < size else ""
-        if penalty is None and not after:
-            continue  # nothing can follow prose that ends here
-        gain, has_word = search.chunks.prose(text, position, end)
-        moves.append((end, gain, has_word, penalty, after))
-    return moves
+        if penalty is not None or after:  # else nothing can follow prose that ends here
+            steps.append((end, penalty, after))
+    scores = search.chunks.prose_from(text, position, [end for end, _, _ in steps])
+    return [(end, gain, has_word, penalty, after)
+            for (end, penalty, after), (gain, has_word) in zip(steps, scores)]
 
 
 def _extend_prose(search: _Search, state: _State, score: float,
