@@ -493,7 +493,8 @@ def _name_terms(name: str, after_dot: bool, hyphenated: bool,
 _WORD_CHAR = re.compile(r"\w")  # what \w means to the regexes above (Unicode letters too)
 _NAME_CHARS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_")
 _NAME_STARTS = _NAME_CHARS - frozenset("0123456789")
-# Each of these needs its whole pattern inside a span, so a region without it spares the regex.
+# Loose forms of _OPERATOR_WORD_GLUED and _GLOSS: a span can only match if its region matches
+# these (and _SHELL_WORD itself), so a region without a match spares the per-span search.
 _MAYBE_GLUED_OPERATOR = re.compile(r"[^\w\s](?:and|or|not|is|in)|(?:and|or|not|is|in)[^\w\s]")
 _MAYBE_GLOSS = re.compile(r"([a-z])\((\1[a-z]+)\)")
 
@@ -528,11 +529,15 @@ class _CodeSpans:
                 self.name_from[i] = i
             elif text[i] in _NAME_CHARS and i + 1 < size and text[i + 1] in _NAME_CHARS:
                 self.name_from[i] = self.name_from[i + 1]
+        self.word_start = list(range(size))  # where the run of \w characters holding i starts
         for i in range(1, size):
             if text[i] in _NAME_CHARS and text[i - 1] in _NAME_CHARS:
                 self.run_start[i] = self.run_start[i - 1]
+            if self.word[i] and self.word[i - 1]:
+                self.word_start[i] = self.word_start[i - 1]
         self.maybe_glued_operator = bool(_MAYBE_GLUED_OPERATOR.search(text))
         self.maybe_gloss = bool(_MAYBE_GLOSS.search(text))
+        self.maybe_shell = bool(_SHELL_WORD.search(text))
 
     def _name_cost(self, start: int, first: int, end: int, stop: int) -> tuple[float, float]:
         """Terms of the identifier text[first:end] inside the span text[start:stop]."""
@@ -553,6 +558,8 @@ class _CodeSpans:
         sentence_inside = False
         tokens = 0
         only_name = text[start] in _NAME_STARTS
+        # Two plain names in a row ("script name") never parse, however the span goes on.
+        two_names, after_name = False, -1
         for j in range(start, stop):
             ch = text[j]
             if j > start:  # the previous character is no longer the last one
@@ -571,6 +578,12 @@ class _CodeSpans:
                             names += penalty
                 if text[k] in ".!?" and ch.isspace():
                     sentence_inside = True
+                if word[k] and not word[j]:  # a run of \w characters ends: see _NAME_PAIR
+                    first = max(self.word_start[k], start)
+                    plain = text[first] in _NAME_STARTS and text[first:j] not in _ALL_KEYWORDS
+                    two_names = two_names or (plain and first == after_name)
+                    after_name = j + 1 if plain and ch == " " and \
+                        (first == start or text[first - 1] not in "'\"") else -1
             if quote:
                 quote = "" if ch == quote else quote
             elif ch in "'\"":
@@ -603,18 +616,20 @@ class _CodeSpans:
                         total += penalty
             imbalance = abs(parens) + abs(brackets) + abs(braces)
             shown_runs = runs + (symbol[j] and not last_symbol)
-            yield j + 1, self._score(text[start:j + 1], total, spaces, imbalance, only_name,
-                                     shown_runs, commas, sentence_inside, tokens)
+            yield j + 1, self._score(text[start:j + 1], total, spaces, imbalance,
+                                     only_name or two_names, shown_runs, commas,
+                                     sentence_inside, tokens)
 
-    def _score(self, text: str, names: float, spaces: int, imbalance: int, only_name: bool,
+    def _score(self, text: str, names: float, spaces: int, imbalance: int, unparsable: bool,
                runs: int, commas: int, sentence_inside: bool, tokens: int) -> float:
-        parses = (spaces > 0 or not only_name) and not imbalance and _parses_as_python(text)
+        # `unparsable`: a lone name (which proves nothing) or two plain names in a row
+        parses = not unparsable and not imbalance and _parses_as_python(text)
         shape = _CODE_SYMBOLS * runs  # dots and colons inside dotted names not counted
         shape += _CODE_TOP_LEVEL_COMMA * commas
         if sentence_inside:
             shape += _CODE_BAD_EDGE  # a sentence ends inside the span
-        if text[-1] in ",;" or (text.endswith(".") and not text.endswith("...")) \
-                or text.endswith("...."):
+        last = text[-1]
+        if last in ",;" or (last == "." and (not text.endswith("...") or text.endswith("...."))):
             shape += _CODE_BAD_EDGE  # sentence punctuation belongs to the prose
         if not parses and self.maybe_glued_operator and _OPERATOR_WORD_GLUED.search(text):
             shape += _CODE_GLUED_OPERATOR
@@ -624,7 +639,7 @@ class _CodeSpans:
                     shape += _CODE_GLOSS  # prose glossing a one-letter command, not a call
         score = names + shape + _CODE_UNBALANCED * imbalance
         if spaces:
-            fluent = parses or _SHELL_WORD.search(text)
+            fluent = parses or (self.maybe_shell and _SHELL_WORD.search(text))
             score += spaces * (_CODE_SPACE if fluent else _CODE_SPACE_UNPARSED)
         if parses and tokens >= 3:  # "-x" or "[]" parse too, but prove little
             score += _CODE_PARSES + _CODE_PARSES_PER_TOKEN * min(tokens - 1, 10)
