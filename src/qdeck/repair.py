@@ -225,13 +225,9 @@ _GLUED_DUNDER = re.compile(r"[A-Za-z0-9]__|__[A-Za-z0-9]+__[A-Za-z0-9]")
 _CAMEL = re.compile(r"[a-z][A-Z]|[A-Z]{2}[a-z]")
 _HUMP = re.compile(r"[A-Z]+(?![a-z])|[A-Z]?[a-z]+|\d+")
 _SYMBOL_RUN = re.compile(r"[^\sA-Za-z0-9_]+")
-_NAME_DOT = re.compile(r"(?<=\w)[.:](?=\w)|^\.(?=\w)")
-_SENTENCE_INSIDE = re.compile(r"[.!?]\s")
 _OPERATOR_WORD_GLUED = re.compile(
     r"[^\w\s](?:and|or|not|is|in)(?!\w)|(?<!\w)(?:and|or|not|is|in)[^\w\s]")
 _GLOSS = re.compile(r"(?<![\w.])([a-z])\((\1[a-z]+)\)")
-_PY_TOKEN = re.compile(r"\w+|[^\w\s]")
-_HYPHEN_JOINT = re.compile(r"\w-|-\w")
 _SHELL_WORD = re.compile(r"\s(?:--?[A-Za-z]|\S*/)")  # "-m", "--cov", "dist/*": a command line
 
 
@@ -502,13 +498,21 @@ _MAYBE_GLOSS = re.compile(r"([a-z])\((\1[a-z]+)\)")
 class _CodeSpans:
     """Code scores of all spans of a region that start at one position, in one pass.
 
-    A span's score is the log-probability that it was one inline code element:
-    its names' costs (`_name_terms`), its punctuation (symbol runs, top-level
-    commas, sentence ends), bracket balance, spaces, and a bonus when Python's
-    parser accepts it.  Scoring every candidate span from scratch was the repair's
-    main cost, so the counts are carried along as the span grows one character at
-    a time; only what depends on the span's last characters is settled per span.
-    Every term is added in the same order as a from-scratch sum, so the floats
+    A span's score is the log-probability that it was one inline code element.
+    Its terms, as the span itself sees them (nothing outside it counts):
+    - names: runs of ASCII letters, digits and "_", from their first non-digit,
+      each costed by `_name_terms` (after a ".", next to a "-");
+    - symbol runs: runs of anything but spaces, ASCII letters, digits and "_",
+      not counting a "." or ":" between two word characters (pkg.mod:main) or a
+      leading "." before one;
+    - top-level "," or ";", a sentence end (".!?" then a space) inside, sentence
+      punctuation at the end, unbalanced brackets, spaces;
+    - a bonus by its tokens (word runs and single other characters) when
+      Python's parser accepts it.
+    Scoring every candidate span from scratch was the repair's main cost, so
+    the counts are carried along as the span grows one character at a time;
+    only what depends on the span's last characters is settled per span.  Every
+    term is added in the same order as a from-scratch sum would, so the floats
     (and hence the search's choices) do not depend on how they were computed.
     """
 
