@@ -456,14 +456,14 @@ def _parses_as_python(text: str) -> bool:
         candidates.append(text + " pass")  # a block header needs a body
     if text.startswith("@"):
         candidates.append(text + "\ndef f(): pass")
-    for candidate in candidates:
-        try:
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        for candidate in candidates:
+            try:
                 ast.parse(candidate)
-            return True
-        except Exception:  # SyntaxError, ValueError on NUL bytes, RecursionError
-            continue
+                return True
+            except Exception:  # SyntaxError, ValueError on NUL bytes, RecursionError
+                continue
     return False
 
 
@@ -903,6 +903,7 @@ class _Search:
 
 
 _OPERATOR_CHARS = set("-_*=<>/:|&+")
+_LETTERS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz")
 
 
 class _Edges:
@@ -918,7 +919,18 @@ class _Edges:
     def __init__(self, text: str) -> None:
         self.text = text
         size = len(text)
-        cuts = [_cuts_english_word(text, position) for position in range(size + 1)]
+        # letters_from[p] .. letters_to[p]: the run of ASCII letters around position p
+        self.letters_from = list(range(size + 1))
+        letters_to = list(range(size + 1))
+        for p in range(1, size + 1):
+            if text[p - 1] in _LETTERS:
+                self.letters_from[p] = self.letters_from[p - 1]
+        for p in range(size - 1, -1, -1):
+            if text[p] in _LETTERS:
+                letters_to[p] = letters_to[p + 1]
+        # "pyth|on": the letters on both sides of the cut form one English word
+        cuts = [self.letters_from[p] < p < letters_to[p]
+                and _is_english(text[self.letters_from[p]:letters_to[p]]) for p in range(size + 1)]
         self.name_end = [0] * (size + 1)
         for match in re.finditer(r"[A-Za-z_][A-Za-z0-9_]*", text):
             for position in range(match.start(), match.end()):
@@ -978,17 +990,19 @@ class _Edges:
             head_end = min(end, self.name_end[start]) if self.name_end[start] else start
             key = (start, head_end)
             if key not in self.inside:
-                self.inside[key] = _starts_inside_word(text, start, head_end)
+                self.inside[key] = _starts_inside_word(
+                    text, start, head_end, text[self.letters_from[start]:start])
             if self.inside[key]:
                 cost += _CODE_WORD_IN_WORD
         return cost
 
 
-def _starts_inside_word(text: str, start: int, end: int) -> bool:
+def _starts_inside_word(text: str, start: int, end: int, letters_before: str) -> bool:
     """True if code glued after letters looks cut out of a word ("Pip|file", "refer|encable").
 
     Real glue follows a short common word ("via|snakeviz", "or|tomli") or
-    starts a name Python knows ("returns|None").
+    starts a name Python knows ("returns|None").  `letters_before` are the
+    letters right before `start`.
     """
     head = re.match(r"[A-Za-z_][A-Za-z0-9_]*", text[start:end])
     if head is None or start == 0:
@@ -996,23 +1010,15 @@ def _starts_inside_word(text: str, start: int, end: int) -> bool:
     name = head.group()
     if name[0].isupper() and text[start - 1].islower():
         return False  # a case change is where glue shows: returnsNone, elseA
-    after_function_word = _follows_function_word(text, start)
+    after_function_word = _ends_in_function_word(letters_before)
     if _is_english(name) and name not in _python_vocabulary()[0]:
         return not (len(name) >= 4 and after_function_word)
     return not after_function_word and not _is_known_code(name) \
         and not _DUNDER.fullmatch(name)
 
 
-def _cuts_english_word(text: str, position: int) -> bool:
-    """True if the letters around `position` form one English word ("pyth|on")."""
-    left = re.search(r"[A-Za-z]+$", text[:position])
-    right = re.match(r"[A-Za-z]+", text[position:])
-    return bool(left and right) and _is_english(left.group() + right.group())
-
-
-def _follows_function_word(text: str, position: int) -> bool:
-    """True if the letters just before `position` end in a very common word ("or", "via")."""
-    letters = re.search(r"[A-Za-z]*$", text[:position]).group()  # type: ignore[union-attr]
+def _ends_in_function_word(letters: str) -> bool:
+    """True if a run of letters ends in a very common word ("or", "via")."""
     return any(_is_english(letters[-size:], 5.0) for size in (2, 3, 4) if len(letters) >= size)
 
 
