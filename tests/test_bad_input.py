@@ -90,6 +90,11 @@ CASES: dict[str, tuple[str, str | None, str, str]] = {
         "data/overrides.yaml", "tier: {a#3: 2-junior}", "tier: [a#3]", "line 3: tier: expected a mapping of refs to tiers"),
     "overrides: a group of one": (
         "data/overrides.yaml", "split: [[a#1, a#2]]", "split: [[a#1]]", "line 2: split[0]: expected a list of two or more refs"),
+    "judgments: alias bomb": ("data/judgments.yaml", None, BOMB, "line 1: YAML anchor `a`"),
+    "judgments: a verdict it does not know": (
+        "data/judgments.yaml", None,
+        "judgments:\n- refs: [a#1, a#2]\n  questions: [A?, B?]\n  verdict: maybe\n",
+        "line 4: judgments[0].verdict: expected one of same, related, different, got 'maybe'"),
     "overrides: unknown key": ("data/overrides.yaml", "merge:", "merges:", "line 1: unknown key `merges`; the keys here are: merge, split, canonical, tier, topics, same, new"),
     "overrides: unknown ref": (
         "data/overrides.yaml", "split: [[a#1, a#2]]", "split: [[a#1, a#9]]",
@@ -152,7 +157,7 @@ def test_bad_input_is_one_line_and_changes_nothing(case, tmp_path, capsys):
     name, old, new, expected = CASES[case]
     root = project(tmp_path)
     path = root / name
-    text = path.read_text(encoding="utf-8")
+    text = path.read_text(encoding="utf-8") if path.exists() else ""
     if old is not None:
         assert old in text, "the edit must apply"
     path.write_text(new if old is None else text.replace(old, new, 1), encoding="utf-8")

@@ -181,10 +181,10 @@ def test_import_rejects_a_bad_row_with_one_line(proj, capsys, row, message):
     ("entry", "message"),
     [
         ({"refs": ["alpha#1", "beta#1"], "questions": ["a", "b"], "verdict": "same", "why": "x"},
-         "judgment 1: unknown key(s) why"),
-        ({"refs": ["alpha#1", "beta#1"], "questions": ["a", "b"], "verdict": "yes"}, "verdict 'yes' is not one of"),
-        ({"refs": ["alpha#1"], "questions": ["a", "b"], "verdict": "same"}, "`refs` must be a list of two refs"),
-        ({"refs": ["alpha#1", "beta-1"], "questions": ["a", "b"], "verdict": "same"}, "'beta-1' is not a ref"),
+         "judgments[0]: unknown key `why`"),
+        ({"refs": ["alpha#1", "beta#1"], "questions": ["a", "b"], "verdict": "yes"}, "judgments[0].verdict: expected one of same, related, different"),
+        ({"refs": ["alpha#1"], "questions": ["a", "b"], "verdict": "same"}, "judgments[0].refs: expected a pair of refs"),
+        ({"refs": ["alpha#1", "beta-1"], "questions": ["a", "b"], "verdict": "same"}, "judgments[0].refs[1]: expected a ref such as"),
     ],
 )
 def test_a_malformed_judgments_file_stops_the_build_with_one_line(proj, capsys, entry, message):

@@ -68,6 +68,22 @@ class RecipeFile(Shape):
     editorial: bool = True  # false: leave out the editorial answers in data/editorial/
 
 
+# ------------------------------------------------------------------------- data/judgments.yaml
+
+
+class JudgmentEntry(Shape):
+    """One merge decision: two refs, their texts as judged, the verdict, an optional note."""
+
+    refs: Annotated[tuple[Ref, Ref], Meta(description="a pair of refs [A, B]")]
+    questions: Annotated[tuple[Text, Text], Meta(description="the two question texts as judged")]
+    verdict: Literal["same", "related", "different"]
+    note: str = ""
+
+
+class JudgmentsFile(Shape):
+    judgments: list[JudgmentEntry] = []
+
+
 # ------------------------------------------------------------------------- data/editorial/*.yaml
 
 

@@ -10,7 +10,9 @@ from typing import Callable, Iterable, Mapping, Sequence
 
 import yaml
 
-from qdeck.config import read_yaml
+from qdeck import config
+from qdeck.config import Invalid
+from qdeck.config.schema import JudgmentsFile
 from qdeck.dedupe import Overrides, natural_key
 from qdeck.errors import InputError
 from qdeck.files import write_atomic
@@ -19,7 +21,7 @@ from qdeck.review.overrides_file import flow
 
 VERDICTS = ("same", "related", "different")
 FILE_NAME = "judgments.yaml"
-_KEYS = ("refs", "questions", "verdict", "note")
+MAX_JUDGMENTS_BYTES = 16 << 20  # a judgment is ~200 bytes: room for tens of thousands
 _REF = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*#[0-9][0-9.]*$")
 _HEADER = """\
 # Merge decisions made by hand (`qdeck review`): two refs, the two question texts as they were
@@ -57,41 +59,25 @@ def check_verdict(verdict: object, where: str, path: Path) -> str:
 
 
 def load(path: Path) -> tuple[Judgment, ...]:
-    """The judgments in `path` (none when the file does not exist); any malformed entry is an error."""
+    """The judgments in `path` (none when the file does not exist); any malformed entry is an error
+    naming its line (the shape is config.schema.JudgmentsFile)."""
     if not path.exists():
         return ()
-    raw = read_yaml(path, what="the judgments file")
-    if raw is None:
-        return ()
-    if not isinstance(raw, Mapping) or set(raw) - {"judgments"}:
-        raise InputError("expected a mapping with one key, `judgments:` (a list)", path)
-    entries = raw.get("judgments") or []
-    if not isinstance(entries, list):
-        raise InputError("`judgments:` must be a list", path)
-    found: dict[frozenset[str], Judgment] = {}
-    for i, entry in enumerate(entries, 1):
-        where = f"judgment {i}"
-        if not isinstance(entry, Mapping):
-            raise InputError(f"{where}: expected a mapping with {', '.join(_KEYS)}", path)
-        unknown = sorted(set(map(str, entry)) - set(_KEYS))
-        if unknown:
-            raise InputError(f"{where}: unknown key(s) {', '.join(unknown)} (known: {', '.join(_KEYS)})", path)
-        refs, texts = entry.get("refs"), entry.get("questions")
-        if not (isinstance(refs, list) and len(refs) == 2):
-            raise InputError(f"{where}: `refs` must be a list of two refs", path)
-        if not (isinstance(texts, list) and len(texts) == 2 and all(isinstance(t, str) and t for t in texts)):
-            raise InputError(f"{where}: `questions` must be the two question texts as judged", path)
-        a, b = (check_ref(r, where, path) for r in refs)
-        if a == b:
-            raise InputError(f"{where}: a question cannot be judged against itself ({a})", path)
-        note = entry.get("note") or ""
-        if not isinstance(note, str):
-            raise InputError(f"{where}: `note` must be text", path)
-        judgment = Judgment((a, b), (texts[0], texts[1]), check_verdict(entry.get("verdict"), where, path), note)
-        if judgment.key in found:
-            raise InputError(f"{where}: {a} and {b} are judged twice; keep one entry", path)
-        found[judgment.key] = judgment
-    return tuple(found.values())
+
+    def build(raw: JudgmentsFile) -> tuple[Judgment, ...]:
+        found: dict[frozenset[str], Judgment] = {}
+        for i, entry in enumerate(raw.judgments):
+            a, b = entry.refs
+            if a == b:
+                raise Invalid(("judgments", i, "refs"), f"a question cannot be judged against itself ({a})")
+            judgment = Judgment((a, b), entry.questions, entry.verdict, entry.note)
+            if judgment.key in found:
+                raise Invalid(("judgments", i), f"{a} and {b} are judged twice; keep one entry")
+            found[judgment.key] = judgment
+        return tuple(found.values())
+
+    return config.load(path, JudgmentsFile, build=build, what="the judgments file", empty=JudgmentsFile(),
+                       max_bytes=MAX_JUDGMENTS_BYTES)
 
 
 def dump(judgments: Iterable[Judgment]) -> str:
