@@ -103,3 +103,19 @@ def test_a_newer_release_brings_editorial_answers_in_place(tmp_path, releases, a
         card = col.get_card(col.find_cards(f'"Note ID:{note.guid}"')[0])
         back = card.answer()
         assert "qdeck editors" in back and "No answer yet" not in back, note.question
+
+
+def test_an_answer_for_a_guid_the_lock_never_had_is_an_error_naming_it(tmp_path: Path) -> None:
+    from qdeck.editorial import editorial_notices
+
+    (tmp_path / "a.yaml").write_text(
+        "title: t\nanswers:\n- guid: deck:AAAA\n  question: Q?\n  answer: A\n"
+        "- guid: other:BBBB\n  question: Q?\n  answer: B\n", encoding="utf-8")
+    editorial = load_editorial(tmp_path)
+    with pytest.raises(InputError, match=r"a\.yaml: deck:AAAA is no note's GUID"):
+        editorial_notices(editorial, [], ["deck:CCCC"], namespace="deck", fresh=False)
+    # a deck built without its lock mints new GUIDs: one warning, no failure; another deck's GUIDs are not its own
+    assert editorial_notices(editorial, [], [], namespace="deck", fresh=True) == [
+        "1 editorial answers apply to no note: the lock is new, so every GUID is new; build with the "
+        "committed lock to keep them"]
+    assert editorial_notices(editorial, [], ["deck:CCCC"], namespace="nobody", fresh=False) == []

@@ -84,16 +84,25 @@ def attach(editorial: Editorial, root: str) -> Callable[[Note, tuple[str, ...]],
     return finish
 
 
-def editorial_notices(editorial: Editorial, notes: Sequence[Note], known: Iterable[str]) -> list[str]:
-    """Warnings about editorial answers; an answer for a GUID the lock never had is an error."""
+def editorial_notices(editorial: Editorial, notes: Sequence[Note], known: Iterable[str], *,
+                      namespace: str, fresh: bool) -> list[str]:
+    """Warnings about this deck's editorial answers (GUIDs `namespace:…`; other decks' are not its).
+
+    An answer for a GUID the lock never had is an error, unless the lock is new (`fresh`): a deck
+    built without the committed lock mints new GUIDs, and the answers then apply to no note.
+    """
     known = set(known)
-    for entry in editorial.answers.values():
-        if entry.guid not in known:
-            raise InputError(f"{entry.guid} is no note's GUID (never in the lock); fix the guid or remove "
-                             "its answer", entry.file)
+    mine = [e for e in editorial.answers.values() if e.guid.startswith(f"{namespace}:")]
+    unknown = [e for e in mine if e.guid not in known]
+    if unknown and fresh:
+        return [f"{len(unknown)} editorial answers apply to no note: the lock is new, so every GUID is "
+                "new; build with the committed lock to keep them"]
+    for entry in unknown:
+        raise InputError(f"{entry.guid} is no note's GUID (never in the lock); fix the guid or remove "
+                         "its answer", entry.file)
     lines = []
     by_guid = {n.guid: n for n in notes}
-    for entry in editorial.answers.values():
+    for entry in mine:
         note = by_guid.get(entry.guid)
         if note is not None and note.status == "merged":
             continue  # its answer went with it to the note it joined

@@ -289,7 +289,8 @@ def _build(recipe: Recipe, *, out_dir: Path, check: bool, now: int | None, stage
                                       embeddings=embeddings, overrides=overrides, recluster=recluster,
                                       editorial=editorial)
     if editorial is not None:
-        notices = [*notices, *editorial_notices(editorial, notes, (e.guid for e in new_lock.entries))]
+        notices = [*notices, *editorial_notices(editorial, notes, (e.guid for e in new_lock.entries),
+                                                 namespace=recipe.slug, fresh=not lock.entries)]
     changed = lock_would_change(new_lock, recipe.lock_path)
     names = [r.spec.name for r in cat.sources]
     story = tell(cat.questions, names, notes, lock, ident)
