@@ -363,7 +363,9 @@ def assign_identities(
     if finish is not None:
         # What is keyed by GUID (editorial answers) joins before the hash, with the GUIDs each
         # note has absorbed, so what was written for a merged note follows it.
-        chains = {e.guid: e.merged_into for e in entries if e.status == "merged"}
+        # A merged note back in a source (revived) keeps its answer for itself.
+        active = set(guids)
+        chains = {e.guid: e.merged_into for e in entries if e.status == "merged" and e.guid not in active}
         chains.update(merged_into)
         absorbed: dict[str, list[str]] = {}
         for guid in sorted(chains):

@@ -6,9 +6,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Callable, Iterable, Mapping, Sequence
-
-import yaml
+from typing import Callable, Iterable, Sequence
 
 from qdeck import config
 from qdeck.config import Invalid
