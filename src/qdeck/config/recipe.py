@@ -12,6 +12,7 @@ from typing import Any, Mapping
 from qdeck.config import schema
 from qdeck.config.schema import Format, Package
 from qdeck.config.shape import Checked, Invalid, check, convert, load
+from qdeck.config.titles import Titles, load_titles
 from qdeck.errors import InputError
 
 DEFAULT_RECIPE_DIR = Path("decks")  # relative to where qdeck runs: the project folder
@@ -28,6 +29,7 @@ class SourceSpec:
     tiers: Mapping[str, str | None] = field(default_factory=dict)
     options: Mapping[str, Any] = field(default_factory=dict)
     encoding: str = "utf-8"
+    titles: Titles | None = None  # a deep-dive source's titles file, read and checked
 
 
 @dataclass(frozen=True)
@@ -90,6 +92,7 @@ def _specs(registry: schema.SourcesFile, folder: Path) -> dict[str, SourceSpec]:
             tiers={str(k): v for k, v in entry.tiers.items()},
             options=plain,
             encoding=entry.encoding,
+            titles=load_titles(plain["titles"]) if "titles" in plain else None,
         )
     return specs
 

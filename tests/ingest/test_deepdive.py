@@ -13,13 +13,14 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from qdeck.config import load_titles
 from qdeck.errors import InputError
-from qdeck.formats import deepdive
+from qdeck.ingest.formats import deepdive
+from tests.helpers import ROOT
 
-ROOT = Path(__file__).resolve().parent.parent
 SOURCE = ROOT / "data" / "sources" / "deep-dive-71.txt"
 TITLES = ROOT / "data" / "deep-dive-71.questions.yaml"
-CASES = Path(__file__).resolve().parent / "cases" / "deepdive"
+CASES = ROOT / "tests" / "cases" / "deepdive"
 # The fields the golden file pins; new Question fields elsewhere do not break it.
 GOLDEN_FIELDS = (
     "ref", "number", "text", "line", "section", "tests", "answer", "red_flag", "follow_up_of", "level", "tier",
@@ -27,7 +28,8 @@ GOLDEN_FIELDS = (
 
 
 def spec(titles: Path, name: str = "deep-dive-71") -> SimpleNamespace:
-    return SimpleNamespace(name=name, options={"titles": titles})
+    """A source spec as the config layer hands it to the parser: the titles file read and checked."""
+    return SimpleNamespace(name=name, titles=load_titles(titles))
 
 
 def read_lines(path: Path) -> list[str]:
@@ -247,35 +249,9 @@ def test_missing_title_gets_a_placeholder_and_a_warning(tmp_path):
     assert "title 7" in result.warnings[1]
 
 
-@pytest.mark.parametrize(
-    "text",
-    [
-        "1: [unclosed\n",  # invalid YAML
-        "- a list\n- of titles\n",  # not a mapping
-        "one: What?\n",  # key is not a number
-        "1: 42\n",  # title is not text
-        "1: What?\n'1': Again?\n",  # the same answer twice
-    ],
-)
-def test_unusable_titles_file_is_an_input_error(tmp_path, text):
-    titles = write(tmp_path, "t.yaml", text)
-    with pytest.raises(InputError) as err:
-        deepdive.parse(PAGE, spec(titles))
-    assert err.value.path == titles
-    assert "\n" not in str(err.value)
-
-
-def test_missing_or_unreadable_titles_file_is_an_input_error(tmp_path):
-    with pytest.raises(InputError, match="not found"):
-        deepdive.parse(PAGE, spec(tmp_path / "absent.yaml"))
-    with pytest.raises(InputError, match="cannot read"):
-        deepdive.parse(PAGE, spec(tmp_path))  # a folder, not a file
-    latin1 = tmp_path / "latin1.yaml"
-    latin1.write_bytes("1: Qu\xe9?\n".encode("latin-1"))
-    with pytest.raises(InputError, match="cannot read"):
-        deepdive.parse(PAGE, spec(latin1))
+def test_a_spec_without_titles_is_an_input_error():
     with pytest.raises(InputError, match="titles"):
-        deepdive.parse(PAGE, SimpleNamespace(name="page", options={}))
+        deepdive.parse(PAGE, SimpleNamespace(name="page", titles=None))
 
 
 # --- golden case ----------------------------------------------------------------------

@@ -12,7 +12,7 @@ import json
 from typing import Any, Iterable, Mapping
 
 from qdeck.config.yamlfile import parse_yaml as yaml_data
-from qdeck.formats.common import Ledger
+from qdeck.ingest.formats.common import Ledger
 from qdeck.models import Parsed, Question
 
 TIER_SLUGS = ("1-beginner", "2-junior", "3-mid", "4-senior")

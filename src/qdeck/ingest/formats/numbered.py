@@ -18,9 +18,9 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from qdeck.formats.common import Ledger, compile_list, compile_option
+from qdeck.ingest.formats.common import Ledger, compile_list, compile_option
 from qdeck.models import Parsed, Question
-from qdeck.normalize import clean_heading
+from qdeck.text import clean_heading
 
 
 def _headings(options: dict[str, Any]) -> list[tuple[str, re.Pattern[str]]]:

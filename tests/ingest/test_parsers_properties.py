@@ -7,7 +7,7 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from qdeck.config import load_recipe, load_sources
-from qdeck.formats import numbered, qa, structured
+from qdeck.ingest.formats import numbered, qa, structured
 from qdeck.normalize import normalize, normalize_block, normalize_text
 from tests.helpers import ROOT
 
@@ -101,7 +101,7 @@ def test_markdown_parser_accounts_for_every_line_and_keeps_headings_and_fences_o
     import re
 
     from qdeck.config import Format, SourceSpec
-    from qdeck.formats import markdown
+    from qdeck.ingest.formats import markdown
 
     spec = SourceSpec(name="md", file=ROOT / "list.md", format=Format.MARKDOWN)
     parsed = markdown.parse(lines, spec)

@@ -15,7 +15,7 @@ from typing import Any, Callable
 
 from qdeck import parallel
 from qdeck.errors import InputError
-from qdeck.formats.common import Ledger, compile_option
+from qdeck.ingest.formats.common import Ledger, compile_option
 from qdeck.models import Parsed, Question
 
 _BULLET = re.compile(r"^\s*[-*•]\s+")

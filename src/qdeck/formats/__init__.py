@@ -1,1 +1,0 @@
-"""Source parsers: one module per format family, each `parse(lines, spec) -> Parsed`."""

@@ -1,0 +1,1 @@
+"""The source parsers, one per `config.Format`; each turns a file's lines into `models.Parsed`."""
