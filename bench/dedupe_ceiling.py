@@ -29,7 +29,8 @@ sys.path.insert(0, str(ROOT / "src"))
 
 from qdeck.dedupe import Matcher, Vocabulary, core_text, embed_questions, word_shape  # noqa: E402
 from qdeck.pipeline import load_recipe, read_catalog  # noqa: E402
-from qdeck.tag import choose_topics, load_taxonomy, topic_scores  # noqa: E402
+from qdeck.config.taxonomy import load_taxonomy  # noqa: E402
+from qdeck.tag import choose_topics, topic_scores  # noqa: E402
 
 _BREAK = re.compile(r"[,;:?!()\[\]{}\"]|\.(?:\s|$)|\s[—–-]\s")
 LEXICAL = ["jaccard full", "jaccard core", "matcher score", "shorter covered", "longer leads with it",

@@ -1,31 +1,30 @@
-"""Measure the TAG stage against the hand labels in tests/labels/tags.yaml, per split."""
+"""Measure the TAG stage against the hand labels in tests/labels/tags.yaml, per split.
+
+The labels, the sample and the scoring live in tests/tag/labels.py (the tests use them too);
+this script adds a stop-gap reader, the list of misses and a cross-check of tier inference.
+"""
 
 from __future__ import annotations
 
 import argparse
-import random
 import re
 import sys
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Sequence
 from pathlib import Path
 
 import yaml
 
-from qdeck.models import Note, Question
-
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))  # the labels and scoring are in tests/tag/labels.py
+
+from qdeck.models import Note, Question  # noqa: E402
+from tests.tag.labels import (  # noqa: E402
+    RECIPE, TARGETS, judge, load_labels, sample_refs, score, single_notes, tagged_catalog, taxonomy,
+)
+
 SOURCES = ROOT / "data" / "sources"
-TAXONOMY = ROOT / "data" / "taxonomy.yaml"
-LABELS = ROOT / "tests" / "labels" / "tags.yaml"
-
-TARGETS = {"topic_hit": 0.90, "nothing_unacceptable": 0.85, "kind_accuracy": 0.90, "tier_within_one": 0.90}
-TIER_SLUGS = ("1-beginner", "2-junior", "3-mid", "4-senior")
-
-# The labels were sampled with this seed; see sample_refs().
-SAMPLE_SEED = 20240611
-SAMPLE_PER_SOURCE = 30
-HELDOUT_PER_SOURCE = 20
+# The stop-gap reader maps the lists' own tier numbers onto the taxonomy's tiers, lowest first.
+TIER_SLUGS = taxonomy().tiers
 
 
 # --------------------------------------------------------------------------- catalog
@@ -42,8 +41,7 @@ def load_questions(reader: str = "auto") -> list[Question]:
     try:
         from qdeck.pipeline import load_catalog
 
-        recipe = ROOT / "decks" / "python-interview.yaml"
-        return list(load_catalog(recipe if recipe.exists() else None))
+        return list(load_catalog(RECIPE if RECIPE.exists() else None))
     except Exception as err:  # the loader is being written concurrently; any failure means "not yet"
         if reader == "catalog":
             raise
@@ -205,57 +203,7 @@ def read_sources(folder: Path) -> list[Question]:
     return out
 
 
-# --------------------------------------------------------------------------- sampling
-
-
-def sample_refs(questions: Sequence[Question]) -> list[tuple[str, str]]:
-    """(ref, split) for the labelled sample: a fixed-seed draw per source, heldout drawn first."""
-    rng = random.Random(SAMPLE_SEED)
-    picked: list[tuple[str, str]] = []
-    for source in ("tiered-200", "answered-200", "senior-180", "levels-415", "deep-dive-71"):
-        refs = sorted((q.ref for q in questions if q.source == source and "." not in q.number),
-                      key=lambda r: int(r.split("#")[1]))
-        chosen = rng.sample(refs, SAMPLE_PER_SOURCE)
-        picked += [(r, "heldout" if k < HELDOUT_PER_SOURCE else "dev") for k, r in enumerate(chosen)]
-    return picked
-
-
 # --------------------------------------------------------------------------- evaluation
-
-
-@dataclass(frozen=True)
-class Label:
-    ref: str
-    topic: str
-    acceptable: tuple[str, ...]
-    kind: str
-    tier: str
-    split: str
-
-
-def load_labels(path: Path = LABELS) -> list[Label]:
-    rows = yaml.safe_load(path.read_text(encoding="utf-8"))
-    return [Label(r["ref"], r["topic"], tuple(r.get("acceptable") or ()), r["kind"], r["tier"], r["split"])
-            for r in rows]
-
-
-def single_notes(questions: Mapping[str, Question], refs: Sequence[str]) -> list[Note]:
-    """One note per question, as the pipeline builds them when nothing merges."""
-    notes = []
-    for ref in refs:
-        q = questions[ref]
-        notes.append(Note(key=ref, question=q.text, refs=(ref,), answer=q.answer,
-                          code_tasks=(q.code_task,) if q.code_task else (), sources=(q.source,)))
-    return notes
-
-
-def tagged_catalog(questions: Sequence[Question]) -> dict[str, Note]:
-    """Every question tagged as a single-question note, so inferred tiers see the whole catalog."""
-    from qdeck.tag import load_taxonomy, tag_notes
-
-    by_ref = {q.ref: q for q in questions}
-    notes = single_notes(by_ref, [q.ref for q in questions])
-    return {n.key: n for n in tag_notes(notes, by_ref, load_taxonomy(TAXONOMY))}
 
 
 def pipeline_notes() -> dict[str, Note]:
@@ -263,32 +211,8 @@ def pipeline_notes() -> dict[str, Note]:
     from qdeck.config import load_recipe
     from qdeck.pipeline import build_notes, read_catalog
 
-    recipe = ROOT / "decks" / "python-interview.yaml"
-    notes = build_notes(read_catalog(load_recipe(recipe if recipe.exists() else None)))
+    notes = build_notes(read_catalog(load_recipe(RECIPE if RECIPE.exists() else None)))
     return {ref: note for note in notes for ref in note.refs}
-
-
-def judge(lab: Label, note: Note) -> dict[str, bool]:
-    """metric -> hit for one labelled note; tier_within_one only where the tier was inferred."""
-    ok = {lab.topic, *lab.acceptable}
-    verdict = {
-        "topic_hit": lab.topic in note.topics,
-        "nothing_unacceptable": all(t in ok for t in note.topics),
-        "kind_accuracy": note.kind == lab.kind,
-    }
-    if note.tier_origin == "inferred":
-        verdict["tier_within_one"] = abs(TIER_SLUGS.index(note.tier) - TIER_SLUGS.index(lab.tier)) <= 1
-    return verdict
-
-
-def score(labels: Sequence[Label], notes: Mapping[str, Note]) -> dict[str, tuple[float, int, int]]:
-    """metric -> (rate, hits, total) over the given labels."""
-    counts = {m: [0, 0] for m in TARGETS}
-    for lab in labels:
-        for metric, hit in judge(lab, notes[lab.ref]).items():
-            counts[metric][0] += int(hit)
-            counts[metric][1] += 1
-    return {m: (h / n if n else 1.0, h, n) for m, (h, n) in counts.items()}
 
 
 def evaluate(split: str | None = None, reader: str = "auto", notes_from: str = "single"
@@ -301,7 +225,7 @@ def evaluate(split: str | None = None, reader: str = "auto", notes_from: str = "
     labels = load_labels()
     notes = pipeline_notes() if notes_from == "pipeline" else tagged_catalog(load_questions(reader))
     splits = [split] if split else sorted({lab.split for lab in labels})
-    return {s: score([lab for lab in labels if lab.split == s], notes) for s in splits}
+    return {s: score([lab for lab in labels if lab.split == s], notes, TIER_SLUGS) for s in splits}
 
 
 def misses(split: str, reader: str = "auto") -> list[str]:
@@ -310,7 +234,7 @@ def misses(split: str, reader: str = "auto") -> list[str]:
     out = []
     for lab in load_labels():
         n = notes[lab.ref]
-        wrong = [m for m, hit in judge(lab, n).items() if not hit] if lab.split == split else []
+        wrong = [m for m, hit in judge(lab, n, TIER_SLUGS).items() if not hit] if lab.split == split else []
         if wrong:
             out.append(f"{lab.ref}: {(n.question or n.answer)[:70]!r} {', '.join(wrong)}: topics={list(n.topics)} "
                        f"(want {lab.topic}, ok {list(lab.acceptable)}) kind={n.kind} (want {lab.kind}) "
@@ -325,9 +249,9 @@ def tier_cross_validation(questions: Sequence[Question], folds: int = 5) -> tupl
     """
     from dataclasses import replace
 
-    from qdeck.tag import load_taxonomy, tag_notes
+    from qdeck.tag import tag_notes
 
-    tax = load_taxonomy(TAXONOMY)
+    tax = taxonomy()
     truth = {q.ref: TIER_SLUGS.index(q.tier) for q in questions if q.tier}
     tiered = sorted(truth, key=lambda r: (hash_ref(r), r))
     exact = near = 0

@@ -210,7 +210,7 @@ def test_the_merge_report_shows_code_and_sorts_by_lowest_similarity(tmp_path, ca
 
 
 def test_a_close_identity_call_is_told_as_such():
-    from qdeck.summary import BuildStory, DeckCounts
+    from qdeck.outputs.story import BuildStory, DeckCounts
 
     told = BuildStory(deck=DeckCounts(2, 2, 0, 0, 0, 1), retired=0,
                       counts={"new": 0, "changed": 1, "unchanged": 1, "retired": 0, "merged": 0},

@@ -11,9 +11,10 @@ from typing import Any, Iterator
 
 import click
 
-from qdeck import pipeline, progress, summary
+from qdeck import pipeline, progress
 from qdeck.config import load_recipe
 from qdeck.errors import QdeckError
+from qdeck.outputs import summary
 
 recipe_argument = click.argument("recipe", required=False, type=click.Path(dir_okay=False))
 

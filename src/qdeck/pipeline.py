@@ -90,7 +90,8 @@ def build_notes(cat: Catalog, *, tag: bool = True, embeddings: bool = False,
                    previous)
     if not tag:
         return notes
-    from qdeck.tag import tag_notes, taxonomy_from
+    from qdeck.config.taxonomy import taxonomy_from
+    from qdeck.tag import tag_notes
 
     if recipe.taxonomy_data is None:
         raise InputError("data/taxonomy.yaml is missing; tagging needs it", recipe.data_dir)
@@ -276,8 +277,9 @@ def _build(recipe: Recipe, *, out_dir: Path, check: bool, now: int | None, stage
     from qdeck.export import write_apkg
     from qdeck.identity import IdentityReport, load_lock, lock_text, lock_would_change, save_lock
     from qdeck.files import remove_leftovers, write_atomic
-    from qdeck.report import catalog_jsonl, merge_report_html
-    from qdeck.summary import tell
+    from qdeck.outputs.catalog import catalog_jsonl
+    from qdeck.outputs.report import merge_report_html
+    from qdeck.outputs.story import tell
 
     stage("ingest")
     with cache.read_only() if check else contextlib.nullcontext():

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import os
 import random
@@ -10,16 +9,17 @@ import re
 import subprocess
 import sys
 from dataclasses import replace
-from pathlib import Path
 
 import pytest
 
+from qdeck.config.taxonomy import load_taxonomy, section_key
 from qdeck.errors import InputError
 from qdeck.models import Note, Question
-from qdeck.tag import load_taxonomy, section_key, tag_notes
+from qdeck.tag import tag_notes
+from tests.helpers import ROOT
+from tests.tag import labels as tag_labels
+from tests.tag.labels import TAXONOMY
 
-ROOT = Path(__file__).resolve().parents[1]
-TAXONOMY = ROOT / "data" / "taxonomy.yaml"
 SPEC = ROOT.parent / "shared" / "spec" / "taxonomy.md"
 
 # The tag contract of ../shared/spec/taxonomy.md, restated so the test stands without the spec.
@@ -37,17 +37,6 @@ CONTRACT = {
 EXTENSIONS = {"answer": {"none"}}
 
 
-def _load_eval():
-    spec = importlib.util.spec_from_file_location("eval_tags", ROOT / "bench" / "eval_tags.py")
-    module = importlib.util.module_from_spec(spec)
-    sys.modules.setdefault("eval_tags", module)
-    spec.loader.exec_module(module)
-    return module
-
-
-eval_tags = _load_eval()
-
-
 @pytest.fixture(scope="module")
 def tax():
     return load_taxonomy(TAXONOMY)
@@ -55,11 +44,11 @@ def tax():
 
 @pytest.fixture(scope="module")
 def catalog() -> dict[str, Question]:
-    return {q.ref: q for q in eval_tags.load_questions()}
+    return {q.ref: q for q in tag_labels.catalog_questions()}
 
 
 def single(questions: dict[str, Question], *refs: str) -> list[Note]:
-    return eval_tags.single_notes(questions, list(refs))
+    return tag_labels.single_notes(questions, list(refs))
 
 
 def merged(questions: dict[str, Question], *refs: str) -> Note:
@@ -302,8 +291,8 @@ def test_input_order_does_not_matter(catalog, tax, tagged):
 
 def test_hash_seed_does_not_matter():
     script = (
-        "import json, sys; sys.path.insert(0, 'bench'); import eval_tags as e; "
-        "notes = e.tagged_catalog(e.load_questions('stopgap')); "
+        "import json; from tests.tag import labels as e; "
+        "notes = e.tagged_catalog(e.catalog_questions()); "
         "print(json.dumps({k: [n.tier, n.tier_origin, n.kind, list(n.topics)] for k, n in sorted(notes.items())}))"
     )
     outputs = []
@@ -326,12 +315,12 @@ def test_input_notes_are_not_changed(catalog, tax):
 
 
 @pytest.fixture(scope="module")
-def heldout():
-    return eval_tags.evaluate("heldout")["heldout"]
+def heldout(tagged, tax):
+    return tag_labels.evaluate(tagged, tax.tiers, "heldout")["heldout"]
 
 
-def test_labels_are_well_formed():
-    labels = eval_tags.load_labels()
+def test_labels_are_well_formed(catalog):
+    labels = tag_labels.load_labels()
     assert len(labels) >= 150 and len({lab.ref for lab in labels}) == len(labels)
     assert sum(lab.split == "heldout" for lab in labels) >= 100
     assert {lab.ref.split("#")[0] for lab in labels} == {
@@ -340,12 +329,12 @@ def test_labels_are_well_formed():
         assert lab.topic in CONTRACT["topic"] and set(lab.acceptable) <= CONTRACT["topic"]
         assert lab.topic not in lab.acceptable
         assert lab.kind in CONTRACT["kind"] and lab.tier in CONTRACT["tier"]
-    drawn = eval_tags.sample_refs(list(eval_tags.load_questions("stopgap")))
+    drawn = tag_labels.sample_refs(list(catalog.values()))
     assert sorted(drawn) == sorted((lab.ref, lab.split) for lab in labels)
 
 
-@pytest.mark.parametrize("metric", sorted(eval_tags.TARGETS))
+@pytest.mark.parametrize("metric", sorted(tag_labels.TARGETS))
 def test_heldout_meets_target(heldout, metric):
     rate, hits, total = heldout[metric]
     assert total > 0
-    assert rate >= eval_tags.TARGETS[metric], f"{metric}: {hits}/{total} = {rate:.3f}"
+    assert rate >= tag_labels.TARGETS[metric], f"{metric}: {hits}/{total} = {rate:.3f}"

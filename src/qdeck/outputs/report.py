@@ -1,31 +1,12 @@
-"""Build outputs for people and scripts: the note catalog (JSON lines) and the merge audit (HTML)."""
+"""The merge report: one HTML page where a maintainer audits which questions were merged into which note."""
 
 from __future__ import annotations
 
 import html
-import json
-from typing import Iterable, Mapping, Sequence
+from typing import Mapping, Sequence
 
 from qdeck.models import Note, Question
 from qdeck.render import inline
-
-NOTE_FIELDS = (
-    "guid", "question", "answer", "variants", "refs", "tier", "tier_origin", "topics", "kind",
-    "tags", "status", "merged_into", "sources", "code_tasks", "follow_ups",
-)
-
-
-def note_record(note: Note) -> dict[str, object]:
-    record: dict[str, object] = {}
-    for name in NOTE_FIELDS:
-        value = getattr(note, name)
-        record[name] = list(value) if isinstance(value, tuple) else value
-    return record
-
-
-def catalog_jsonl(notes: Iterable[Note]) -> str:
-    return "".join(json.dumps(note_record(n), ensure_ascii=False, sort_keys=False) + "\n" for n in notes)
-
 
 _STYLE = """
 body{font-family:system-ui,sans-serif;max-width:70rem;margin:2rem auto;padding:0 1rem;color:#222}

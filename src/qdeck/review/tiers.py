@@ -39,7 +39,7 @@ class TierData:
 
 def tier_data(ctx: Context) -> TierData:
     from qdeck.pipeline import build_notes
-    from qdeck.tag import load_taxonomy
+    from qdeck.config.taxonomy import load_taxonomy
 
     tax = load_taxonomy(ctx.recipe.data_dir / "taxonomy.yaml")
     return TierData(build_notes(ctx.catalog), ctx.questions, ctx.recipe.data_dir / "overrides.yaml",
