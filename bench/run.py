@@ -61,7 +61,6 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 GNU_TIME = Path("/usr/bin/time")
-TIERS = ("1-beginner", "2-junior", "3-mid", "4-senior")
 
 TARGET_FIVE_S = 1.5
 TARGET_100K_S = 60.0
@@ -212,6 +211,11 @@ def _yaml():
     import yaml  # PyYAML: a qdeck dependency, present in its venv
 
     return yaml
+
+
+def taxonomy_tiers() -> tuple[str, ...]:
+    """The tiers, lowest first, as data/taxonomy.yaml lists them (the one place they are written)."""
+    return tuple(read_recipe(ROOT / "data" / "taxonomy.yaml")["tiers"])
 
 
 def read_recipe(path: Path) -> dict:
@@ -444,7 +448,7 @@ def _floor_main(folder: Path) -> int:
     for package in raw.get("packages") or [{"name": project.slug}]:
         name = str(package.get("name") or project.slug)
         if package.get("per") == "tier":
-            plan += [(name.format(tier=t), [n for n in notes if n["tier"] == t]) for t in TIERS]
+            plan += [(name.format(tier=t), [n for n in notes if n["tier"] == t]) for t in taxonomy_tiers()]
         else:
             plan.append((name, notes))
     with tempfile.TemporaryDirectory(prefix="qdeck-floor-") as tmp:

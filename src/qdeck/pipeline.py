@@ -115,7 +115,6 @@ def _tag_overrides(overrides: Overrides, cat: Catalog) -> dict[str, dict[str, ob
     return merged
 
 
-TIERS = ("1-beginner", "2-junior", "3-mid", "4-senior")
 STAGES = ("ingest", "identity", "dedupe and tag", "identity", "export", "lock and reports")  # identity twice: around dedupe
 
 
@@ -145,9 +144,10 @@ class BuildResult:
 def package_plan(recipe: Recipe, notes: list[Note]) -> list[tuple[str, list[Note]]]:
     """(file name, notes) per package the recipe asks for; tier packages share the full deck's GUIDs."""
     plan: list[tuple[str, list[Note]]] = []
+    tiers = recipe.taxonomy_data.value.tiers if recipe.taxonomy_data is not None else ()  # lowest first
     for package in recipe.packages:
         if package.per == "tier":
-            for tier in TIERS:
+            for tier in tiers:
                 chosen = [n for n in notes if n.tier == tier]
                 if chosen:
                     plan.append((package.name.format(tier=tier), chosen))

@@ -118,3 +118,16 @@ def test_markdown_parser_accounts_for_every_line_and_keeps_headings_and_fences_o
         assert not any(re.match(r"#{1,6}\s", line) for line in outside), q.answer
         assert not any(line.strip() in headings for line in outside if line.strip()), q.answer
     assert len({q.ref for q in parsed.questions}) == len(parsed.questions)
+
+
+def test_a_structured_row_takes_a_tier_the_taxonomy_lists(tmp_path):
+    """A row's tier slug counts only when the taxonomy beside the registry lists it."""
+    from qdeck.config import Format, SourceSpec
+
+    spec = load_recipe(ROOT / "decks" / "python-interview.yaml").sources[0]
+    assert spec.known_tiers == ("1-beginner", "2-junior", "3-mid", "4-senior")  # data/taxonomy.yaml
+    lines = ["question,answer,tier", "What is a list?,A sequence.,2-junior", "What is a set?,Unique items.,5-guru"]
+    csv_spec = SourceSpec(name="rows", file=tmp_path / "rows.csv", format=Format.CSV, known_tiers=spec.known_tiers)
+    assert [q.tier for q in structured.parse_csv(lines, csv_spec).questions] == ["2-junior", None]
+    bare = SourceSpec(name="rows", file=tmp_path / "rows.csv", format=Format.CSV)
+    assert [q.tier for q in structured.parse_csv(lines, bare).questions] == [None, None]

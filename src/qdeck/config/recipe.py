@@ -30,6 +30,7 @@ class SourceSpec:
     options: Mapping[str, Any] = field(default_factory=dict)
     encoding: str = "utf-8"
     titles: Titles | None = None  # a deep-dive source's titles file, read and checked
+    known_tiers: tuple[str, ...] = ()  # the taxonomy's tiers beside the registry, lowest first
 
 
 @dataclass(frozen=True)
@@ -57,16 +58,18 @@ class Recipe:
 
 
 def load_sources(path: Path) -> dict[str, SourceSpec]:
-    """Read the source registry; file paths are resolved against its folder."""
-    return _registry(path)[1]
+    """Read the source registry; file paths are resolved against its folder, tiers come from the taxonomy there."""
+    taxonomy = path.parent / "taxonomy.yaml"
+    tiers = tuple(check(taxonomy, schema.TaxonomyFile, what="the taxonomy").value.tiers) if taxonomy.exists() else ()
+    return _registry(path, tiers)[1]
 
 
-def _registry(path: Path) -> tuple[Checked[schema.SourcesFile], dict[str, SourceSpec]]:
+def _registry(path: Path, tiers: tuple[str, ...]) -> tuple[Checked[schema.SourcesFile], dict[str, SourceSpec]]:
     checked = check(path, schema.SourcesFile)
-    return checked, checked.build(lambda shape: _specs(shape, path.parent))
+    return checked, checked.build(lambda shape: _specs(shape, path.parent, tiers))
 
 
-def _specs(registry: schema.SourcesFile, folder: Path) -> dict[str, SourceSpec]:
+def _specs(registry: schema.SourcesFile, folder: Path, tiers: tuple[str, ...]) -> dict[str, SourceSpec]:
     specs: dict[str, SourceSpec] = {}
     for i, entry in enumerate(registry.sources):
         loc = ("sources", i)
@@ -93,6 +96,7 @@ def _specs(registry: schema.SourcesFile, folder: Path) -> dict[str, SourceSpec]:
             options=plain,
             encoding=entry.encoding,
             titles=load_titles(plain["titles"]) if "titles" in plain else None,
+            known_tiers=tiers,
         )
     return specs
 
@@ -144,7 +148,10 @@ def _recipe(raw: schema.RecipeFile, path: Path) -> Recipe:
         raise Invalid((), f"the file name {path.stem!r} cannot be the deck's slug; set `slug:` "
                           "(letters, digits, `-` and `_`)")
     data_dir = Path(os.path.normpath(path.parent / raw.data))
-    sources_data, registry = _registry(data_dir / "sources.yaml")
+    taxonomy = data_dir / "taxonomy.yaml"
+    taxonomy_data = check(taxonomy, schema.TaxonomyFile, what="the taxonomy") if taxonomy.exists() else None
+    tiers = tuple(taxonomy_data.value.tiers) if taxonomy_data is not None else ()
+    sources_data, registry = _registry(data_dir / "sources.yaml", tiers)
     wanted = raw.sources or list(registry)
     for i, name in enumerate(wanted):
         if name not in registry:
@@ -156,13 +163,11 @@ def _recipe(raw: schema.RecipeFile, path: Path) -> Recipe:
             raise Invalid(("packages", i, "name"), "a package with `per: tier` needs `{tier}` in its name, "
                                                    "and only such a package may have it")
     overrides = data_dir / "overrides.yaml"
-    taxonomy = data_dir / "taxonomy.yaml"
     dedupe = data_dir / "dedupe.yaml"
     editorial = data_dir / "editorial"
     overrides_data = check(overrides, schema.OverridesFile, empty=schema.OverridesFile()) if overrides.exists() else None
-    taxonomy_data = check(taxonomy, schema.TaxonomyFile, what="the taxonomy") if taxonomy.exists() else None
     if taxonomy_data is not None:
-        tiers, topics = tuple(taxonomy_data.value.tiers), tuple(taxonomy_data.value.topics)
+        topics = tuple(taxonomy_data.value.topics)
         sources_data.build(lambda shape: _known_tiers(shape, tiers))
         if overrides_data is not None:
             overrides_data.build(lambda shape: _known_tags(shape, tiers, topics))

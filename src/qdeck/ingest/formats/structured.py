@@ -1,7 +1,7 @@
 """Plain structured lists a user reaches for: CSV, YAML or JSON rows with question, answer, tier, topics.
 
 Each row may also carry `number`, `section`, `level` and `code_task`. A row's tier is a
-tier slug (`2-junior`) or a key of the source's `tiers:` map.
+tier slug of the taxonomy (`2-junior`, from `spec.known_tiers`) or a key of the source's `tiers:` map.
 """
 
 from __future__ import annotations
@@ -14,8 +14,6 @@ from typing import Any, Iterable, Mapping
 from qdeck.config.yamlfile import parse_yaml as yaml_data
 from qdeck.ingest.formats.common import Ledger
 from qdeck.models import Parsed, Question
-
-TIER_SLUGS = ("1-beginner", "2-junior", "3-mid", "4-senior")
 
 
 def _topics(value: Any) -> tuple[str, ...]:
@@ -32,7 +30,7 @@ def _tier(value: Any, spec: Any) -> str | None:
     key = str(value).strip()
     if key in spec.tiers:
         return spec.tiers[key]
-    return key if key in TIER_SLUGS else None
+    return key if key in spec.known_tiers else None
 
 
 def _rows_to_questions(rows: Iterable[tuple[int, Any]], spec: Any) -> Parsed:
