@@ -25,7 +25,7 @@ Run on demand (`make bench`), never as a timed unit test. What it measures:
 * Stage breakdown: `pipeline.build(recipe, stage=callback)` in a separate process (a first
   build), wall time per stage (setup = imports before the first stage, ingest, dedupe and tag,
   identity, export of the packages, then writing the lock, catalog and report), plus the time
-  spent inside `qdeck.export.write_apkg` alone.
+  spent inside `qdeck.anki.write_apkg` alone.
 * Floor: the notes the build produced (`build/<slug>.catalog.jsonl`) written with plain
   genanki (a simple one-card model with the same 14 field names, values as escaped text) into the
   same package plan (full deck, plus one per tier where the recipe asks), in a separate
@@ -391,13 +391,13 @@ def _stages_main(folder: Path) -> int:
     project = make_project("stages", folder, synthetic=False)
     project.reset()
     t0 = time.perf_counter()
-    import qdeck.export
+    import qdeck.anki
     from qdeck import pipeline
     from qdeck.config import load_recipe
 
     imported = time.perf_counter()
     spent = {"write_apkg": 0.0}
-    original = qdeck.export.write_apkg
+    original = qdeck.anki.write_apkg
 
     def timed_write(*args, **kwargs):
         started = time.perf_counter()
@@ -406,7 +406,7 @@ def _stages_main(folder: Path) -> int:
         finally:
             spent["write_apkg"] += time.perf_counter() - started
 
-    qdeck.export.write_apkg = timed_write
+    qdeck.anki.write_apkg = timed_write
     times: dict[str, float] = {}
     current = ["setup", time.perf_counter()]
 
@@ -731,7 +731,7 @@ def main(argv: list[str] | None = None) -> int:
         "Times are wall-clock seconds of `qdeck build --quiet` as a whole process (median of the runs; "
         "`cpu s` is its median user+system time, steadier than wall time on a busy machine); "
         "stage columns are in-process medians of a first build (`pipeline.build(stage=...)`); "
-        "`(write_apkg)` is the part of export spent in `qdeck.export.write_apkg`; the floor is the same notes "
+        "`(write_apkg)` is the part of export spent in `qdeck.anki.write_apkg`; the floor is the same notes "
         "written by plain genanki in the same package plan (write time in-process, and the whole process).",
         "",
         body,

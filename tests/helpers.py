@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import sys
 import textwrap
 from contextlib import contextmanager
@@ -121,3 +122,29 @@ Tier 3 — Mid
 
 8. How does Python manage memory?
 """
+
+
+# The e2e project: two small lists with an answer file, in two releases (tests/cases/e2e/v1, v2).
+E2E_CASES = ROOT / "tests" / "cases" / "e2e"
+E2E_RECIPE = "deck: E2E\nslug: e2e\ntag_root: e2e\nsources: [basics, answers]\n"
+
+
+def e2e_project(tmp_path: Path) -> Path:
+    """The e2e project at release v1, in tmp_path/project."""
+    files = {f"{name}.txt": (E2E_CASES / "v1" / f"{name}.txt").read_text(encoding="utf-8")
+             for name in ("basics", "answers")}
+    return make_project(tmp_path / "project", (E2E_CASES / "sources.yaml").read_text(encoding="utf-8"), files,
+                        E2E_RECIPE)
+
+
+def e2e_release(proj: Path, version: str) -> None:
+    """Put the e2e lists of `version` (v1, v2) in place."""
+    for name in ("basics", "answers"):
+        shutil.copy(E2E_CASES / version / f"{name}.txt", proj / "data" / "sources" / f"{name}.txt")
+
+
+def build_quietly(capsys: pytest.CaptureFixture[str], proj: Path, *args: str) -> str:
+    """`qdeck build --quiet ARGS` in the project; it must succeed with nothing on stderr. Returns stdout."""
+    result = run_cli(capsys, "build", "--quiet", *args, cwd=proj)
+    assert (result.code, result.err) == (0, "")
+    return result.out

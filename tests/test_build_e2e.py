@@ -2,33 +2,16 @@
 
 from __future__ import annotations
 
-import shutil
 import time
 from pathlib import Path
 
 import pytest
 
-from tests.helpers import ROOT, make_project, run_cli
-from tests.test_anki_roundtrip import cards_by_guid, notes_by_guid, revlog, snapshot, study
-
-CASES = ROOT / "tests" / "cases" / "e2e"
-RECIPE = "deck: E2E\nslug: e2e\ntag_root: e2e\nsources: [basics, answers]\n"
-
-
-def project(tmp_path: Path) -> Path:
-    files = {f"{name}.txt": (CASES / "v1" / f"{name}.txt").read_text(encoding="utf-8") for name in ("basics", "answers")}
-    return make_project(tmp_path / "project", (CASES / "sources.yaml").read_text(encoding="utf-8"), files, RECIPE)
-
-
-def release(proj: Path, version: str) -> None:
-    for name in ("basics", "answers"):
-        shutil.copy(CASES / version / f"{name}.txt", proj / "data" / "sources" / f"{name}.txt")
-
-
-def build(capsys, proj: Path, *args: str) -> str:
-    result = run_cli(capsys, "build", "--quiet", *args, cwd=proj)
-    assert (result.code, result.err) == (0, "")
-    return result.out
+from tests.anki.helpers import cards_by_guid, notes_by_guid, revlog, snapshot, study
+from tests.helpers import build_quietly as build
+from tests.helpers import e2e_project as project
+from tests.helpers import e2e_release as release
+from tests.helpers import run_cli
 
 
 def test_no_progress_noise_when_stderr_is_not_a_terminal(tmp_path, capsys):

@@ -7,9 +7,11 @@ import time
 from pathlib import Path
 
 from qdeck import pipeline
+from tests.anki.helpers import notes_by_guid, study
+from tests.helpers import build_quietly as build
+from tests.helpers import e2e_project as project
+from tests.helpers import e2e_release as release
 from tests.helpers import run_cli
-from tests.test_anki_roundtrip import notes_by_guid, study
-from tests.test_build_e2e import build, project, release
 
 MINE = (
     "question,answer\n"

@@ -82,8 +82,8 @@ def test_every_active_note_of_the_shipped_deck_has_an_answer(releases):
 
 def test_a_newer_release_brings_editorial_answers_in_place(tmp_path, releases, anki_collection, anki_import):
     pytest.importorskip("anki.collection")
-    from qdeck.export import write_apkg
-    from tests.test_anki_roundtrip import cards_by_guid, study
+    from qdeck.anki import write_apkg
+    from tests.anki.helpers import cards_by_guid, study
 
     recipe, v1, lock1, v2, report = releases
     added = [n for n in v2 if n.status == "active" and n.answers and n.answers[0].source == "editorial"]

@@ -19,8 +19,8 @@ from typing import Callable, Iterator
 
 import pytest
 
-from qdeck import export
-from qdeck.export import read_apkg
+from qdeck.anki import read as apkg_read
+from qdeck.anki import read_apkg
 from qdeck.errors import InputError
 from qdeck.files import write_atomic
 from tests.helpers import MINI_RECIPE, MINI_SOURCES, MINI_V1, MINI_V2, make_project, run_cli
@@ -226,7 +226,7 @@ def test_a_zip_bomb_is_never_inflated(tmp_path, gigabyte_of_zeros):
 def test_too_many_entries_are_refused_before_they_are_listed(tmp_path, monkeypatch, good_collection):
     path = tmp_path / "many.apkg"
     _zip(path, [(f"{n}", b"", 0, 0, 0) for n in range(12)])
-    monkeypatch.setattr(export, "MAX_ENTRIES", 10)
+    monkeypatch.setattr(apkg_read, "MAX_ENTRIES", 10)
     with pytest.raises(InputError, match="holds 12 entries"):
         read_apkg(path)
 

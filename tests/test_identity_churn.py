@@ -363,9 +363,8 @@ def test_churn(release1, kinds):
 def test_a_studied_collection_keeps_every_card_on_its_own_question(release1, tmp_path, anki_collection, anki_import):
     """Import release 1, study a few hundred cards, import release 2 (every kind of edit at once)."""
     pytest.importorskip("anki.collection")
-    from tests.test_anki_roundtrip import cards_by_guid, notes_by_guid, revlog, study
-
-    from qdeck.export import write_apkg
+    from qdeck.anki import write_apkg
+    from tests.anki.helpers import cards_by_guid, notes_by_guid, revlog, study
 
     cat, notes1, lock1 = release1
     e = edit(cat, KINDS, seed=sum(map(ord, "".join(KINDS))))

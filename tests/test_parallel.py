@@ -33,7 +33,7 @@ def test_the_worker_count_can_be_set(monkeypatch, value, expected):
 
 
 def test_content_hashes_are_the_same_rendered_by_two_workers_or_one(monkeypatch):
-    from qdeck import render
+    from qdeck.anki import render
 
     with chdir(ROOT):
         notes = pipeline.build(load_recipe(None), check=True).notes

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 import sys
 import time
@@ -151,7 +152,7 @@ def diff(recipe: str | None, old: str | None, recipe_option: str | None, out_dir
     OLD.apkg defaults to the last release: the last built package while the sources have changes no
     build has written yet, else the package the last build replaced (`<deck>.previous.apkg`).
     """
-    from qdeck.export import DiffReport, diff_packages, read_apkg
+    from qdeck.anki import DiffReport, diff_packages, read_apkg
 
     if old is None and recipe is not None and recipe.endswith(".apkg"):
         recipe, old = None, recipe  # `qdeck diff OLD.apkg`: one argument that is a package
@@ -198,7 +199,7 @@ def sync_command(recipe: str | None, collection_path: str | None, profile: str |
     """Update an Anki collection directly: your study, tags and edits kept; filtered decks by tier."""
     from qdeck import sync as syncing
 
-    target = syncing.find_collection(collection_path, profile)
+    target = syncing.find_collection(collection_path, profile, env=os.environ)
     with Progress("qdeck sync", quiet=False).watching():
         report = syncing.sync(load_recipe(recipe), target, dry_run=dry_run, suspend_retired=suspend_retired,
                               filtered=() if "none" in filtered else filtered, out_dir=Path(out_dir))

@@ -226,7 +226,7 @@ def build(recipe: Recipe, *, out_dir: Path = Path("build"), check: bool = False,
         result, again = _build(recipe, out_dir=out_dir, check=check, now=now, stage=stage, embeddings=embeddings,
                                recluster=recluster)
     finally:
-        from qdeck.render import clear_render_cache
+        from qdeck.anki import clear_render_cache
 
         clear_render_cache()
         if collecting:
@@ -274,7 +274,7 @@ def identify(cat: Catalog, lock: Lock, *, now: int, stage: Callable[[str], None]
 
 def _build(recipe: Recipe, *, out_dir: Path, check: bool, now: int | None, stage: Callable[[str], None],
            embeddings: bool, recluster: bool = False) -> tuple[BuildResult, Callable[[], str]]:
-    from qdeck.export import write_apkg
+    from qdeck.anki import write_apkg
     from qdeck.identity import IdentityReport, load_lock, lock_text, lock_would_change, save_lock
     from qdeck.files import remove_leftovers, write_atomic
     from qdeck.outputs.catalog import catalog_jsonl

@@ -15,7 +15,7 @@ from qdeck.errors import LockError
 from qdeck.identity.alignment import MOVE_MATCH, Alignment, _content, _key, _norm, align, migrate
 from qdeck.identity.model import Lock, LockedContent, LockedQuestion, LockEntry, NotetypeState, natural
 from qdeck.models import Note, Question
-from qdeck.render import content_hash, content_hashes, notetype_fingerprint, schema_fingerprint
+from qdeck.anki import content_hash, content_hashes, notetype_fingerprint, schema_fingerprint
 
 _NAMESPACE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
 _BASE62 = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"

@@ -6,7 +6,7 @@ import html
 from typing import Mapping, Sequence
 
 from qdeck.models import Note, Question
-from qdeck.render import inline
+from qdeck.anki import inline
 
 _STYLE = """
 body{font-family:system-ui,sans-serif;max-width:70rem;margin:2rem auto;padding:0 1rem;color:#222}

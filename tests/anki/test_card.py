@@ -11,14 +11,14 @@ import pytest
 
 pytest.importorskip("anki.collection")  # imports anki in the order it needs
 
+from qdeck.anki import RETIRED_DECK, write_apkg  # noqa: E402
 from qdeck.config import load_recipe  # noqa: E402
 from qdeck.dedupe import Matcher, Overrides, Vocabulary, make_note  # noqa: E402
-from qdeck.export import RETIRED_DECK, write_apkg  # noqa: E402
 from qdeck.identity import Lock, assign_identities  # noqa: E402
 from qdeck.models import Answer, Question  # noqa: E402
 from qdeck.pipeline import build  # noqa: E402
+from tests.anki.helpers import DECK, NS, cards_by_guid, mk, study  # noqa: E402
 from tests.helpers import ROOT  # noqa: E402
-from tests.test_anki_roundtrip import DECK, NS, cards_by_guid, mk, study  # noqa: E402
 
 RETIRED_TAG = "python-interview::status::retired"
 NO_ANSWER_TAG = "python-interview::answer::none"

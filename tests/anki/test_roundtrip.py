@@ -14,74 +14,26 @@ import pytest
 
 pytest.importorskip("anki.collection")  # imports anki in the order it needs
 
-from anki.cards import Card  # noqa: E402
 from anki.import_export_pb2 import ImportAnkiPackageUpdateCondition  # noqa: E402
-from anki.scheduler.v3 import CardAnswer  # noqa: E402
 
-import qdeck.export as export  # noqa: E402
-from qdeck.export import MODEL_ID, MODEL_NAME, write_apkg  # noqa: E402
+from qdeck.anki import FIELDS, MODEL_ID, MODEL_NAME, FieldSpec, render_fields, write_apkg  # noqa: E402
 from qdeck.identity import Lock, assign_identities  # noqa: E402
 from qdeck.models import Note  # noqa: E402
-from qdeck.render import FIELD_NAMES, FIELDS, FieldSpec, render_fields  # noqa: E402
+from tests.anki.helpers import (  # noqa: E402
+    DECK,
+    NS,
+    TAG_ROOT,
+    cards_by_guid,
+    change_fields,
+    mk,
+    notes_by_guid,
+    revlog,
+    snapshot,
+    study,
+)
 
-ROOT = "python-interview"
-NS = "python-interview"
-DECK = "Python Interview"
-RETIRED = f"{ROOT}::status::retired"
+RETIRED = f"{TAG_ROOT}::status::retired"
 IF_NEWER = ImportAnkiPackageUpdateCondition.IMPORT_ANKI_PACKAGE_UPDATE_CONDITION_IF_NEWER
-
-
-def mk(refs: str | tuple[str, ...], question: str, answer: str = "An answer.", *, tier: str = "2-junior",
-       variants: tuple[str, ...] = ()) -> Note:
-    refs = (refs,) if isinstance(refs, str) else refs
-    sources = tuple(dict.fromkeys(r.split("#")[0] for r in refs))
-    tags = (f"{ROOT}::tier::{tier}", *(f"{ROOT}::source::{s}" for s in sources))
-    return Note(key=refs[0], question=question, refs=refs, answer=answer, variants=variants, sources=sources,
-                tier=tier, tags=tuple(sorted(tags)))
-
-
-# ---------------------------------------------------------------------- collection helpers
-
-
-def study(col: Any, deck: str) -> None:
-    """Answer every queued card of the deck once, through the scheduler, with mixed ratings."""
-    col.decks.select(col.decks.id_for_name(deck))
-    ratings = [CardAnswer.EASY, CardAnswer.GOOD, CardAnswer.HARD, CardAnswer.EASY, CardAnswer.AGAIN]
-    answered: set[int] = set()
-    for i in range(200):
-        queued = [q for q in col.sched.get_queued_cards(fetch_limit=50).cards if q.card.id not in answered]
-        if not queued:
-            break
-        q = queued[0]
-        card = Card(col)
-        card._load_from_backend_card(q.card)
-        card.start_timer()
-        col.sched.answer_card(col.sched.build_answer(card=card, states=q.states, rating=ratings[i % len(ratings)]))
-        answered.add(card.id)
-    assert answered, "nothing was studied"
-
-
-def cards_by_guid(col: Any) -> dict[str, tuple]:
-    rows = col.db.all(
-        "SELECT n.guid, c.id, c.did, c.ord, c.type, c.queue, c.due, c.ivl, c.factor, c.reps, c.lapses, c.left, "
-        "c.odue, c.odid, c.data FROM cards c JOIN notes n ON n.id = c.nid"
-    )
-    out: dict[str, tuple] = {}
-    for row in rows:
-        assert row[0] not in out, f"two cards for note {row[0]}"
-        out[row[0]] = tuple(row[1:])
-    return out
-
-
-def notes_by_guid(col: Any) -> dict[str, tuple]:
-    rows = col.db.all("SELECT guid, id, mod, mid, tags, flds FROM notes")
-    out = {r[0]: (r[1], r[2], r[3], r[4].split(), r[5]) for r in rows}
-    assert len(out) == len(rows), "duplicate GUIDs in the collection"
-    return out
-
-
-def revlog(col: Any) -> list[list]:
-    return col.db.all("SELECT id, cid, ease, ivl, lastIvl, factor, time, type FROM revlog ORDER BY id")
 
 
 def guids(log_notes: Any, col: Any) -> set[str]:
@@ -91,11 +43,6 @@ def guids(log_notes: Any, col: Any) -> set[str]:
 def fields_of(col: Any, guid: str) -> dict[str, str]:
     note = col.get_note(col.find_notes(f'"Note ID:{guid}"')[0])
     return dict(note.items())
-
-
-def snapshot(col: Any) -> tuple:
-    return (notes_by_guid(col), cards_by_guid(col), revlog(col), sorted(col.decks.all_names_and_ids(), key=str),
-            [(m["id"], m["mod"], m["name"]) for m in col.models.all()])
 
 
 def package(tmp_path: Path, name: str, notes: list[Note], lock: Lock, deck: str = DECK) -> Path:
@@ -196,7 +143,7 @@ def test_importing_a_newer_build_keeps_every_review(tmp_path, anki_collection, a
         assert fields_of(col, guid) == render_fields(next(n for n in notes2 if n.guid == guid))
     assert fields_of(col, reworded.guid)["Question"] == "How does Python allocate and free memory?"
     assert "4-senior" in fields_of(col, g["What is the GIL?"])["Tier"]
-    assert f"{ROOT}::tier::4-senior" in notes_after[g["What is the GIL?"]][3]
+    assert f"{TAG_ROOT}::tier::4-senior" in notes_after[g["What is the GIL?"]][3]
     assert "mine" not in notes_after[g["What is a generator?"]][3], "an update replaces the tags"
     for guid in unchanged:  # untouched: same id, mod, fields and tags, the user's own tag included
         assert notes_after[guid] == notes_before[guid]
@@ -309,26 +256,15 @@ def test_starting_with_a_tier_package_then_the_full_deck(tmp_path, anki_collecti
     assert all(after[n.guid] == before[n.guid] for n in junior)
 
 
-def _with_notetype(monkeypatch, fields=None, extra: str | None = None) -> None:
-    if fields is not None:
-        monkeypatch.setattr(export, "FIELDS", fields)
-    if extra is not None:
-        monkeypatch.setattr(export, "FIELDS", (*FIELDS, FieldSpec(extra, 7390412268371151099)))
-        monkeypatch.setattr(export, "FIELD_NAMES", (*FIELD_NAMES, extra))
-        monkeypatch.setattr(export, "render_fields", lambda n: {**render_fields(n), extra: "x"})
-
-
-def _two_builds(tmp_path, monkeypatch, first_fields=None, **second) -> tuple[Path, Path, list[Note]]:
+def _two_builds(tmp_path, old_fields=FIELDS, new_fields=FIELDS) -> tuple[Path, Path, list[Note]]:
+    """The same notes in two packages a release apart, whose note types have the given fields."""
     base = [mk("s#1", "What is a list?"), mk("s#2", "What is a dict?")]
     notes, lock, _ = assign_identities(base, Lock(), namespace=NS, now=1_700_000_000)
-    with monkeypatch.context() as m:
-        _with_notetype(m, fields=first_fields)
-        old = tmp_path / "old.apkg"
-        write_apkg(notes, old, deck_name=DECK, notetype_mod=1_700_000_000)
-    with monkeypatch.context() as m:
-        _with_notetype(m, **second)
-        new = tmp_path / "new.apkg"
-        write_apkg(notes, new, deck_name=DECK, notetype_mod=1_700_000_100)
+    old, new = tmp_path / "old.apkg", tmp_path / "new.apkg"
+    write_apkg(notes, old, deck_name=DECK, notetype_mod=1_700_000_000)
+    change_fields(old, old_fields)
+    write_apkg(notes, new, deck_name=DECK, notetype_mod=1_700_000_100)
+    change_fields(new, new_fields)
     return old, new, notes
 
 
@@ -336,9 +272,9 @@ def _notetype_names(col: Any) -> list[str]:
     return sorted(m["name"] for m in col.models.all() if m["name"].startswith("qdeck"))
 
 
-def test_a_field_rename_with_stable_ids_imports_cleanly(tmp_path, monkeypatch, anki_collection, anki_import):
+def test_a_field_rename_with_stable_ids_imports_cleanly(tmp_path, anki_collection, anki_import):
     renamed = tuple(FieldSpec("Mnemonic" if f.name == "Spare 2" else f.name, f.id) for f in FIELDS)
-    old, new, notes = _two_builds(tmp_path, monkeypatch, fields=renamed)
+    old, new, notes = _two_builds(tmp_path, new_fields=renamed)
     col = anki_collection()
     anki_import(col, old)
     log = anki_import(col, new)
@@ -348,10 +284,10 @@ def test_a_field_rename_with_stable_ids_imports_cleanly(tmp_path, monkeypatch, a
     assert "Mnemonic" in [f["name"] for f in model["flds"]] and model["mod"] == 1_700_000_100
 
 
-def test_a_field_rename_without_ids_makes_a_plus_copy(tmp_path, monkeypatch, anki_collection, anki_import):
+def test_a_field_rename_without_ids_makes_a_plus_copy(tmp_path, anki_collection, anki_import):
     no_ids = tuple(FieldSpec(f.name, None) for f in FIELDS)
     renamed = tuple(FieldSpec("Mnemonic" if f.name == "Spare 2" else f.name, None) for f in FIELDS)
-    old, new, notes = _two_builds(tmp_path, monkeypatch, first_fields=no_ids, fields=renamed)
+    old, new, notes = _two_builds(tmp_path, old_fields=no_ids, new_fields=renamed)
     col = anki_collection()
     anki_import(col, old)
     log = anki_import(col, new)
@@ -359,9 +295,8 @@ def test_a_field_rename_without_ids_makes_a_plus_copy(tmp_path, monkeypatch, ank
     assert _notetype_names(col) == [MODEL_NAME, f"{MODEL_NAME}+"]
 
 
-def test_an_added_field_makes_a_plus_copy_unless_merge_notetypes(tmp_path, monkeypatch, anki_collection,
-                                                                  anki_import):
-    old, new, notes = _two_builds(tmp_path, monkeypatch, extra="Extra")
+def test_an_added_field_makes_a_plus_copy_unless_merge_notetypes(tmp_path, anki_collection, anki_import):
+    old, new, notes = _two_builds(tmp_path, new_fields=(*FIELDS, FieldSpec("Extra", 7390412268371151099)))
     plain = anki_collection("plain")
     anki_import(plain, old)
     log = anki_import(plain, new)

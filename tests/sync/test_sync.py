@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import os
 import sqlite3
 import subprocess
 import sys
@@ -18,18 +19,20 @@ pytest.importorskip("anki.collection")  # imports anki in the order it needs
 from anki.cards import Card  # noqa: E402
 from anki.collection import Collection, ImportAnkiPackageOptions, ImportAnkiPackageRequest  # noqa: E402
 from anki.import_export_pb2 import ImportAnkiPackageUpdateCondition  # noqa: E402
+from anki.scheduler.base import SchedulerBase  # noqa: E402
 from anki.scheduler.v3 import CardAnswer  # noqa: E402
 
-import qdeck.sync as sync_mod  # noqa: E402
+from qdeck.anki import MODEL_ID  # noqa: E402
 from qdeck.config import load_recipe  # noqa: E402
 from qdeck.errors import QdeckError  # noqa: E402
-from qdeck.sync import CollectionError, SyncReport, find_collection, sync  # noqa: E402
+from qdeck.sync import TIER_TITLES, CollectionError, SyncReport, anki_base, find_collection, sync  # noqa: E402
+from qdeck.sync.guards import locked  # noqa: E402
 from tests.helpers import MINI_RECIPE, MINI_SOURCES, MINI_V1, MINI_V2, make_project, run_cli  # noqa: E402
 
 DECK = "Python Interview"
 ROOT = "python-interview"
 RETIRED = f"{ROOT}::status::retired"
-TIER_DECKS = {t: f"{DECK}::{title}" for t, title in sync_mod.TIER_TITLES.items()}
+TIER_DECKS = {t: f"{DECK}::{title}" for t, title in TIER_TITLES.items()}
 
 SOURCES, RECIPE, V1, V2 = MINI_SOURCES, MINI_RECIPE, MINI_V1, MINI_V2
 
@@ -355,7 +358,7 @@ def test_a_collection_open_in_anki_is_refused(tmp_path):
             run_sync(proj, path)
         # the -wal file gives Anki away first; the lock itself is what a crash-free check relies on
         with pytest.raises(CollectionError, match=r"Anki has this collection open \(the file is locked\)"):
-            with sync_mod._locked(path):
+            with locked(path):
                 pass
     finally:
         anki.stdin.close()
@@ -381,20 +384,27 @@ def test_an_error_midway_leaves_the_collection_as_it_was(tmp_path, monkeypatch):
     def fail(*args: Any, **kwargs: Any) -> Any:
         raise RuntimeError("injected failure")
 
-    # after the import, the restored tags and the suspensions are done in the working copy
+    # after the import, the restored tags and the suspensions are done in the working copy: the
+    # library fails as the filtered decks are refreshed
     with monkeypatch.context() as m:
-        m.setattr(sync_mod, "_filtered_decks", fail)
+        m.setattr(SchedulerBase, "empty_filtered_deck", fail)
         with pytest.raises(RuntimeError, match="injected failure"):
             run_sync(proj, path, now=real + 60, suspend_retired=True)
     assert fingerprint(path) == before, "no byte changed, no backup or temporary file left"
 
     # at the last moment: the file changed under us (as if Anki had been opened); the swap is called off
-    stamps = iter([(0, 0, 0)])
+    close = Collection.close
+
+    def close_then_touch(col: Any, *args: Any, **kwargs: Any) -> None:
+        close(col, *args, **kwargs)
+        mtime = path.stat().st_mtime_ns + 10**9  # a second later, so any file system shows it
+        os.utime(path, ns=(mtime, mtime))
+
     with monkeypatch.context() as m:
-        m.setattr(sync_mod, "_stamp", lambda p: next(stamps, (-1, -1, -1)))
+        m.setattr(Collection, "close", close_then_touch)
         with pytest.raises(CollectionError, match="changed while qdeck was working"):
             run_sync(proj, path, now=real + 60, suspend_retired=True)
-    assert fingerprint(path)[:2] == before[:2]
+    assert fingerprint(path)[0] == before[0], "no byte changed"
     leftovers = set(fingerprint(path)[2]) - set(before[2])
     assert len(leftovers) == 1 and next(iter(leftovers)).startswith("collection.anki2.qdeck-backup-")
     assert (path.parent / next(iter(leftovers))).read_bytes() == path.read_bytes()
@@ -403,17 +413,15 @@ def test_an_error_midway_leaves_the_collection_as_it_was(tmp_path, monkeypatch):
     assert report.updated == 4 and report.tags_kept == ("mine",)
 
 
-def test_a_note_type_whose_fields_changed_stops_the_sync(tmp_path, monkeypatch):
-    import qdeck.export as export
-    from qdeck.render import FIELD_NAMES, FIELDS, FieldSpec, render_fields
-
+def test_a_note_type_whose_fields_changed_stops_the_sync(tmp_path):
     proj = project(tmp_path)
     path = new_collection(tmp_path / "profile")
     run_sync(proj, path, now=1_800_000_000)
+    with opened(path) as col:  # the collection's copy of our note type gets a field the build does not have
+        notetype = col.models.get(MODEL_ID)
+        col.models.add_field(notetype, col.models.new_field("Extra"))
+        col.models.update_dict(notetype)
     before = fingerprint(path)
-    monkeypatch.setattr(export, "FIELDS", (*FIELDS, FieldSpec("Extra", 7390412268371151099)))
-    monkeypatch.setattr(export, "FIELD_NAMES", (*FIELD_NAMES, "Extra"))
-    monkeypatch.setattr(export, "render_fields", lambda n: {**render_fields(n), "Extra": "x"})
     edit_source(proj, V2)
     with pytest.raises(CollectionError, match="8 notes use an older layout of the qdeck note type"):
         run_sync(proj, path, now=1_800_000_100)
@@ -442,31 +450,32 @@ def test_a_file_that_is_not_a_collection_is_refused(tmp_path, kind):
 # ---------------------------------------------------------------------- finding it, and the command
 
 
-def test_find_collection_by_path_folder_or_profile(tmp_path, monkeypatch):
+def test_find_collection_by_path_folder_or_profile(tmp_path):
     base = tmp_path / "Anki2"
     path = new_collection(base / "User 1")
     (base / "addons21").mkdir()
-    monkeypatch.setenv("ANKI_BASE", str(base))
-    assert find_collection(str(path), None) == path
-    assert find_collection(str(path.parent), None) == path
-    assert find_collection(None, "User 1") == path
+    env = {"ANKI_BASE": str(base)}
+    assert find_collection(str(path), None, env=env) == path
+    assert find_collection(str(path.parent), None, env=env) == path
+    assert find_collection(None, "User 1", env=env) == path
     with pytest.raises(CollectionError, match=r"no Anki profile 'Bob' here \(profiles: User 1\)"):
-        find_collection(None, "Bob")
-    with pytest.raises(QdeckError, match="--collection PATH or --profile NAME"):
-        find_collection(None, None)
+        find_collection(None, "Bob", env=env)
+    with pytest.raises(QdeckError, match=rf"--collection PATH or --profile NAME \(profiles in {base}: User 1\)"):
+        find_collection(None, None, env=env)
     with pytest.raises(QdeckError, match="not both"):
-        find_collection(str(path), "User 1")
+        find_collection(str(path), "User 1", env=env)
     with pytest.raises(CollectionError, match="no Anki collection here"):
-        find_collection(str(tmp_path / "nowhere"), None)
-    monkeypatch.delenv("ANKI_BASE")
-    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg"))
-    monkeypatch.setattr(sys, "platform", "linux")
-    assert sync_mod.anki_base() == tmp_path / "xdg" / "Anki2"
-    monkeypatch.setattr(sys, "platform", "win32")
-    monkeypatch.setenv("APPDATA", str(tmp_path / "roaming"))
-    assert sync_mod.anki_base() == tmp_path / "roaming" / "Anki2"
-    monkeypatch.setattr(sys, "platform", "darwin")
-    assert sync_mod.anki_base() == Path.home() / "Library" / "Application Support" / "Anki2"
+        find_collection(str(tmp_path / "nowhere"), None, env=env)
+
+
+def test_anki_base_is_found_as_anki_finds_it():
+    assert anki_base({"ANKI_BASE": "/a", "XDG_DATA_HOME": "/x"}, platform="linux") == Path("/a")
+    assert anki_base({"XDG_DATA_HOME": "/x"}, platform="linux") == Path("/x/Anki2")
+    assert anki_base({}, platform="linux") == Path.home() / ".local" / "share" / "Anki2"
+    assert anki_base({"APPDATA": "/roaming"}, platform="win32") == Path("/roaming/Anki2")
+    assert anki_base({}, platform="win32") == Path.home() / "AppData" / "Roaming" / "Anki2"
+    assert anki_base({"XDG_DATA_HOME": "/x"}, platform="darwin") == (
+        Path.home() / "Library" / "Application Support" / "Anki2")
 
 
 def test_the_command_prints_the_summary_and_errors_in_one_line(tmp_path, capsys, monkeypatch):
