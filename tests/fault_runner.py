@@ -15,6 +15,10 @@ import signal
 import sys
 import time
 
+# Run as a script, Python puts this folder first on sys.path, where tests/anki/ would shadow the anki library.
+_HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path[:] = [p for p in sys.path if os.path.abspath(p or os.curdir) != _HERE]
+
 _WRITE_FLAGS = os.O_WRONLY | os.O_RDWR | os.O_CREAT | os.O_TRUNC | os.O_APPEND
 # event name -> index of the path argument that the operation changes
 _EVENTS = {"open": 0, "os.rename": 0, "os.remove": 0, "os.rmdir": 0, "os.mkdir": 0, "os.chmod": 0,
