@@ -13,7 +13,11 @@ import sys
 import time
 from pathlib import Path
 
-from qdeck import repair
+from qdeck.repair import repair_answer
+from qdeck.repair.glue import glued_to_english
+from qdeck.repair.prose import prose_word_cost
+from qdeck.repair.shapes import DUNDER
+from qdeck.repair.vocabulary import is_english, is_known_code, word_zipf
 
 DEFAULT_SOURCE = Path(__file__).resolve().parents[1] / "data" / "sources" / "answered-200.txt"
 QUESTION = re.compile(r"^Q(\d+)\.\s")
@@ -40,18 +44,39 @@ def prose_of(bullet: str) -> str:
     return CODE_SPAN.sub(" ", bullet)
 
 
+def top_level_commas(span: str) -> int:
+    """Commas and semicolons outside brackets and quotes: "a, b" lists spans, it is not one."""
+    depth, quote, count = 0, "", 0
+    for char in span:
+        if quote:
+            quote = "" if char == quote else quote
+        elif char in "'\"":
+            quote = char
+        elif char in "([{":
+            depth += 1
+        elif char in ")]}":
+            depth -= 1
+        elif char in ",;" and depth <= 0:
+            count += 1
+    return count
+
+
+def bracket_imbalance(span: str) -> int:
+    return sum(abs(span.count(open_) - span.count(close)) for open_, close in ("()", "[]", "{}"))
+
+
 def suspicious_code(span: str) -> str | None:
     """Why a code span looks wrong, or None."""
     names = re.findall(r"[A-Za-z_][A-Za-z0-9_]*", span)
-    if re.fullmatch(r"[a-z]{2,}", span) and repair._is_english(span) \
-            and not repair._is_known_code(span):
+    if re.fullmatch(r"[a-z]{2,}", span) and is_english(span) \
+            and not is_known_code(span):
         return "plain English word"
-    if any(repair._glued_to_english(name.strip("_")) for name in names
-           if not repair._is_known_code(name) and not repair._DUNDER.fullmatch(name)):
+    if any(glued_to_english(name.strip("_")) for name in names
+           if not is_known_code(name) and not DUNDER.fullmatch(name)):
         return "name glued to English"
-    if re.search(r"[.!?]\s", span) or repair._top_level_commas(span):
+    if re.search(r"[.!?]\s", span) or top_level_commas(span):
         return "sentence punctuation inside"
-    if repair._bracket_imbalance(span):
+    if bracket_imbalance(span):
         return "unbalanced brackets"
     return None
 
@@ -71,12 +96,12 @@ def suspicious_prose(bullet: str) -> list[tuple[str, str]]:
             continue
         if "_" in core or re.search(r"\w\(\)|[=@*<>|&]", core):
             found.append((word, "code characters in prose"))
-        elif re.fullmatch(r"[a-z]+[A-Z]\w*", core) and repair._zipf(core) == 0:
+        elif re.fullmatch(r"[a-z]+[A-Z]\w*", core) and word_zipf(core) == 0:
             found.append((word, "lowercase word glued to a name"))
         elif re.search(r"[a-z][.,;:][A-Za-z]", core) and not re.search(r"\b\w\.\w\.", word):
             found.append((word, "punctuation glued inside a word"))
         elif core.isalpha() and core.islower() and len(core) > 6 \
-                and repair._zipf(core) == 0 and repair._prose_word_cost(core) < -12:
+                and word_zipf(core) == 0 and prose_word_cost(core) < -12:
             found.append((word, "unknown word (glue?)"))
     return found
 
@@ -85,7 +110,7 @@ def main(argv: list[str]) -> int:
     source = Path(argv[1]) if len(argv) > 1 else DEFAULT_SOURCE
     answers = read_answers(source)
     started = time.perf_counter()
-    repaired = [(number, repair.repair_answer(lines)) for number, lines in answers]
+    repaired = [(number, repair_answer(lines)) for number, lines in answers]
     elapsed = time.perf_counter() - started
     bullets = spans = 0
     suspicious: list[tuple[str, str, str]] = []

@@ -94,12 +94,12 @@ def test_a_sixth_list_needs_only_a_file_and_yaml(tmp_path, capsys):
 def test_a_repair_without_its_word_list_refuses_to_guess(tmp_path, capsys, monkeypatch):
     # Without wordfreq's English list every prose word would look like code; the repair must not
     # run (and leave no cached parse behind) rather than mark half the questions with stray backticks.
-    import qdeck.repair
+    import qdeck.repair.vocabulary
 
     extra = "    options:\n      repair: scraped-inline-code\n"
     project = make_project(tmp_path, registry("qa") + extra,
                            {"a.txt": "Q1. What is a list?\n- A mutable sequencetype.\n"})
-    monkeypatch.setattr(qdeck.repair, "_english_frequencies", lambda: {})
+    monkeypatch.setattr(qdeck.repair.vocabulary, "english_frequencies", lambda: {})
     result = run_cli(capsys, "sources", cwd=project)
     assert (result.code, result.out, result.err) == (
         2, "", "qdeck: error: data/sources/a.txt: source 'a': the scraped-inline-code repair needs the `wordfreq` "

@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 
 from qdeck.repair import repair_answer, repair_question
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 GOLDEN = ROOT / "tests" / "cases" / "repair" / "answered-sample.yaml"
 SOURCE = ROOT / "data" / "sources" / "answered-200.txt"
 
