@@ -8,7 +8,7 @@ from qdeck.repair.shapes import DUNDER
 from qdeck.repair.vocabulary import is_english, is_known_code, python_vocabulary
 from qdeck.repair.weights import (
     CODE_CASE_CUT, CODE_CUTS_WORD, CODE_HYPHEN_EDGE, CODE_LETTER_IN_WORD, CODE_PUNCTUATION_ONLY,
-    CODE_WORD_IN_WORD,
+    CODE_WORD_IN_WORD, ENGLISH_FUNCTION_WORD,
 )
 
 _OPERATOR_CHARS = set("-_*=<>/:|&+")
@@ -128,6 +128,6 @@ def _starts_inside_word(text: str, start: int, end: int, letters_before: str) ->
 
 def _ends_in_function_word(letters: str) -> bool:
     """True if a run of letters ends in a very common word ("or", "via")."""
-    return any(is_english(letters[-size:], 5.0) for size in (2, 3, 4) if len(letters) >= size)
+    return any(is_english(letters[-size:], ENGLISH_FUNCTION_WORD) for size in (2, 3, 4) if len(letters) >= size)
 
 

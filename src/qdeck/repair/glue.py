@@ -9,9 +9,12 @@ from typing import Optional
 
 from qdeck.repair.shapes import DUNDER, GLUED_DUNDER, HUMP
 from qdeck.repair.vocabulary import is_english, is_known_code, python_vocabulary, word_zipf
-from qdeck.repair.weights import MAX_GLUE_CHECK
+from qdeck.repair.weights import (
+    CAPITAL_GLUE_LONG, CAPITAL_GLUE_SHORT, CAPITAL_GLUE_TWO, ENGLISH_PART, ENGLISH_PIECE,
+    ENGLISH_TWO_LETTERS, MAX_GLUE_CHECK,
+)
 
-@functools.lru_cache(maxsize=65536)  # the glue checks try every piece of every name
+@functools.lru_cache(maxsize=65536)  # pure; the glue checks try every piece of every name
 def is_code_piece(piece: str, leading: bool = True) -> bool:
     """A fragment that is certainly a Python name on its own.
 
@@ -29,21 +32,22 @@ def is_code_piece(piece: str, leading: bool = True) -> bool:
     return len(piece) >= 4 and (piece in core or piece in attributes)
 
 
-@functools.lru_cache(maxsize=65536)  # the glue checks try every piece of every name
+@functools.lru_cache(maxsize=65536)  # pure; the glue checks try every piece of every name
 def _is_english_piece(piece: str) -> bool:
     """A fragment that is certainly an English word rather than part of a name."""
     if len(piece) < 2 or not piece.islower():
         return False
-    needed = 4.5 if len(piece) >= 3 else 6.0  # wordfreq lists many 2-letter fragments
+    needed = ENGLISH_PIECE if len(piece) >= 3 else ENGLISH_TWO_LETTERS
     return is_english(piece, needed) and (piece in keyword.kwlist or not is_known_code(piece))
 
 
 def capital_glued_to_word(hump: str) -> bool:
     """ "Bif", "Atruthy", "Breturns": a one-letter name glued to an English word."""
     rest = hump[1:]
-    if len(hump) < 3 or not hump[0].isupper() or not rest.islower() or is_english(hump, 3.0):
+    if len(hump) < 3 or not hump[0].isupper() or not rest.islower() or is_english(hump, ENGLISH_PART):
         return False
-    needed = 5.0 if len(rest) == 2 else 3.0 if len(rest) <= 4 else 1.0
+    needed = CAPITAL_GLUE_TWO if len(rest) == 2 else CAPITAL_GLUE_SHORT if len(rest) <= 4 \
+        else CAPITAL_GLUE_LONG
     return word_zipf(rest) >= needed
 
 
@@ -90,7 +94,7 @@ def _code_runs_into_english(word: str) -> bool:
                 continue
             for stop in range(end + 3, len(word) + 1):
                 follower, rest = word[end:stop], word[stop:]
-                if follower.isalpha() and follower.islower() and is_english(follower, 4.5) \
+                if follower.isalpha() and follower.islower() and is_english(follower, ENGLISH_PIECE) \
                         and not is_known_code(follower) \
                         and (not rest or any(is_code_piece(rest[:size])
                                              for size in range(1, len(rest) + 1))):
@@ -106,7 +110,7 @@ def _conjunction_inside(word: str) -> bool:
                for joiner in ("and", "or"))
 
 
-@functools.lru_cache(maxsize=65536)
+@functools.lru_cache(maxsize=65536)  # pure; every span cut from a word asks again
 def glued_to_english(word: str) -> bool:
     """True when an unknown name is a code name glued to an English word.
 

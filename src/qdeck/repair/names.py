@@ -12,9 +12,11 @@ from qdeck.repair.vocabulary import (
     file_suffixes, is_english, is_known_code, python_vocabulary, word_zipf,
 )
 from qdeck.repair.weights import (
-    CODE_ATTRIBUTE, CODE_CAMEL_BONUS, CODE_COMPOUND, CODE_CORE, CODE_DUNDER, CODE_ENGLISH_EXTRA,
-    CODE_GLUED, CODE_GLUED_PER_CHAR, CODE_LETTER, CODE_RARE_PER_CHAR, CODE_SNAKE_BONUS,
-    CODE_UNKNOWN_ATTRIBUTE, COMMON_ENGLISH,
+    CODE_ATTRIBUTE, CODE_CAMEL_BONUS, CODE_CAPS_HUMP, CODE_CAPS_NAME, CODE_CAPS_PER_CHAR,
+    CODE_COMPOUND, CODE_CORE, CODE_DIGIT_HUMP, CODE_DUNDER, CODE_ENGLISH_EXTRA, CODE_GLUED,
+    CODE_GLUED_PER_CHAR, CODE_JARGON_BASE, CODE_LETTER, CODE_RARE_BASE, CODE_RARE_PER_CHAR,
+    CODE_SHORT_ATTRIBUTE, CODE_SNAKE_BONUS, CODE_TWO_LETTER_FRAGMENT, CODE_UNKNOWN_ATTRIBUTE,
+    COMMON_ENGLISH, ENGLISH_LOOSE, ZIPF_SHIFT,
 )
 
 def _english_compound_cost(word: str) -> Optional[float]:
@@ -32,7 +34,7 @@ def _english_compound_cost(word: str) -> Optional[float]:
             if part in keyword.kwlist:
                 break  # a keyword inside a name is glue ("passis"), not a compound
             if is_english(part):
-                costs.append(word_zipf(part) - 9.0)
+                costs.append(word_zipf(part) - ZIPF_SHIFT)
             elif is_code_piece(part):
                 costs.append(CODE_ATTRIBUTE)
         if len(costs) == 2:
@@ -41,7 +43,7 @@ def _english_compound_cost(word: str) -> Optional[float]:
     return best
 
 
-@functools.lru_cache(maxsize=65536)
+@functools.lru_cache(maxsize=65536)  # pure; names recur in every span that holds them
 def identifier_cost(word: str, after_dot: bool = False, inner: bool = False) -> float:
     """Log-probability of one identifier inside a code span.
 
@@ -53,8 +55,8 @@ def identifier_cost(word: str, after_dot: bool = False, inner: bool = False) -> 
     if word in core or (after_dot and word in file_suffixes()):
         return CODE_CORE
     if word in attributes:  # many are parameter names, i.e. plain English: setup, value
-        cost = CODE_ATTRIBUTE if len(word) > 3 else CODE_ATTRIBUTE - 1.0  # obj, cls, sep
-        return min(cost, word_zipf(word) - 9.0) if is_english(word) else cost
+        cost = CODE_ATTRIBUTE if len(word) > 3 else CODE_ATTRIBUTE + CODE_SHORT_ATTRIBUTE
+        return min(cost, word_zipf(word) - ZIPF_SHIFT) if is_english(word) else cost
     if len(word) == 1:
         return CODE_LETTER
     if not inner and glued_to_english(word.strip("_")):
@@ -67,14 +69,14 @@ def _unknown_name_cost(word: str) -> float:
     parts = [part for part in word.split("_") if part]
     if len(parts) > 1:  # English parts are normal here: iter_content, foreign_keys
         last = len(parts) - 1
-        return sum(word_zipf(part) - 9.0 if is_english(part)
+        return sum(word_zipf(part) - ZIPF_SHIFT if is_english(part)
                    else identifier_cost(part, inner=number < last)
                    for number, part in enumerate(parts)) + CODE_SNAKE_BONUS
     humps = HUMP.findall(word)
     if CAMEL.search(word) and len(humps) > 1:
         return sum(_hump_cost(hump) for hump in humps) + CODE_CAMEL_BONUS
     if word.isupper() or any(ch.isdigit() for ch in word):
-        return -4.0 - 0.3 * len(word)
+        return CODE_CAPS_NAME + CODE_CAPS_PER_CHAR * len(word)
     return _word_as_name_cost(word)
 
 
@@ -84,28 +86,28 @@ def _word_as_name_cost(word: str) -> float:
     zipf = word_zipf(word)
     compound = _english_compound_cost(word) if zipf < COMMON_ENGLISH else None
     if compound is not None:
-        return max(compound, -3.0 + CODE_RARE_PER_CHAR * length)
+        return max(compound, CODE_RARE_BASE + CODE_RARE_PER_CHAR * length)
     if zipf >= COMMON_ENGLISH and word[0].isupper() and length >= 3:
-        return zipf - 9.0  # class names are often plain nouns: Base, Meta, Counter
+        return zipf - ZIPF_SHIFT  # class names are often plain nouns: Base, Meta, Counter
     if zipf >= COMMON_ENGLISH:
-        return zipf - 9.0 + CODE_ENGLISH_EXTRA
-    if zipf >= 2.5:  # cls, obj, pip: jargon more than English, unless a 2-letter fragment
-        return -3.5 + CODE_RARE_PER_CHAR * length if length > 2 else -6.0
-    return -3.0 + CODE_RARE_PER_CHAR * length  # neither English nor known: a package?
+        return zipf - ZIPF_SHIFT + CODE_ENGLISH_EXTRA
+    if zipf >= ENGLISH_LOOSE:  # cls, obj, pip: jargon more than English, unless a 2-letter fragment
+        return CODE_JARGON_BASE + CODE_RARE_PER_CHAR * length if length > 2 else CODE_TWO_LETTER_FRAGMENT
+    return CODE_RARE_BASE + CODE_RARE_PER_CHAR * length  # neither English nor known: a package?
 
 
 def _hump_cost(hump: str) -> float:
     """Cost of one hump of a CamelCase name: English humps are what class names are made of."""
     if hump.isdigit():
-        return -2.0
+        return CODE_DIGIT_HUMP
     if hump.isupper():
-        return -4.0
-    if is_english(hump, 2.5):
-        return word_zipf(hump) - 9.0
-    return -3.0 + CODE_RARE_PER_CHAR * len(hump)
+        return CODE_CAPS_HUMP
+    if is_english(hump, ENGLISH_LOOSE):
+        return word_zipf(hump) - ZIPF_SHIFT
+    return CODE_RARE_BASE + CODE_RARE_PER_CHAR * len(hump)
 
 
-@functools.lru_cache(maxsize=65536)
+@functools.lru_cache(maxsize=65536)  # pure; a name's terms are asked once per span holding it
 def name_terms(name: str, after_dot: bool, hyphenated: bool,
                 after_name_char: bool) -> tuple[float, float]:
     """(cost, attribute penalty) of one identifier inside a code span, given its neighbours.
@@ -114,7 +116,7 @@ def name_terms(name: str, after_dot: bool, hyphenated: bool,
     The two terms are added to a span's total one after the other, as floats.
     """
     if hyphenated and is_english(name) and not is_known_code(name):
-        cost = word_zipf(name) - 9.0  # package names: cosmic-ray, pre-commit
+        cost = word_zipf(name) - ZIPF_SHIFT  # package names: cosmic-ray, pre-commit
     else:
         cost = identifier_cost(name, after_dot)
     penalty = 0.0

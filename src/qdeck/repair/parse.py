@@ -15,7 +15,7 @@ _BLOCK_KEYWORDS = frozenset(("async", "class", "def", "elif", "else", "except", 
                              "for", "if", "try", "while", "with"))
 
 
-@functools.lru_cache(maxsize=65536)
+@functools.lru_cache(maxsize=65536)  # pure; Python's parser is the dearest check of a span
 def parses_as_python(text: str) -> bool:
     """True when Python's own parser accepts the span as a statement or expression."""
     # Shortcuts for the commonest shapes, which the parser would only confirm.

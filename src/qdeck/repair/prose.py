@@ -12,9 +12,11 @@ from qdeck.repair.glue import capital_glued_to_word
 from qdeck.repair.shapes import ABBREVIATION, CAMEL, HUMP
 from qdeck.repair.vocabulary import is_english, is_known_code, word_zipf
 from qdeck.repair.weights import (
-    PROSE_CALL_GLUE, PROSE_CODE_CHAR, PROSE_COMPOUND, PROSE_DANGLING, PROSE_GLUE, PROSE_NUMBER,
-    PROSE_PROPER_NOUN, PROSE_PUNCT, PROSE_SHORT_JUNK, PROSE_SINGLE_LETTER, PROSE_UNKNOWN,
-    PROSE_UNKNOWN_PER_CHAR,
+    ENGLISH_LOOSE, ENGLISH_PART, ENGLISH_TWO_LETTERS, PROSE_ACRONYM_FLOOR, PROSE_CALL_GLUE,
+    PROSE_CODE_CHAR, PROSE_COMMON_LETTER, PROSE_COMPOUND, PROSE_DANGLING, PROSE_GLUE,
+    PROSE_NUMBER, PROSE_PROPER_NAME_FLOOR, PROSE_PROPER_NOUN, PROSE_PUNCT, PROSE_SHORT_JUNK,
+    PROSE_SHORT_NOISE, PROSE_SHORT_NOISE_CHARS, PROSE_SINGLE_LETTER, PROSE_TWO_LETTER_WORD,
+    PROSE_UNKNOWN, PROSE_UNKNOWN_PER_CHAR, PROSE_UNLISTED_BASE, ZIPF_SHIFT,
 )
 
 _VERSION = r"(?:[A-Za-z]{1,3})?\d+(?:\.\d+)+\+?|\d+\+?"  # Py3.9+, 3.7+, 8
@@ -29,14 +31,14 @@ _PROSE_CALL_MARK = re.compile(r"[A-Za-z0-9_][(\[]")
 _PROSE_CODE_CHARS = set("=@*[]{}<>|&_`\\~^")
 
 
-@functools.lru_cache(maxsize=1)
+@functools.lru_cache(maxsize=1)  # a compiled pattern from constant tables
 def _dangling_end() -> re.Pattern[str]:
     """Keywords that are English function words ("in", "or", "with") ending a sentence.
 
     Such words do not end a sentence; when one seems to, the code before it
     was cut short ("named `SomethingMix` in.").
     """
-    words = [word for word in keyword.kwlist if word.islower() and is_english(word, 6.0)]
+    words = [word for word in keyword.kwlist if word.islower() and is_english(word, ENGLISH_TWO_LETTERS)]
     return re.compile(r"(?:^|[^A-Za-z])(?:%s)[.!?]$" % "|".join(words))
 
 
@@ -50,8 +52,8 @@ def _derived_cost(word: str) -> Optional[float]:
         stem = word[: -len(suffix)]
         if word.endswith(suffix) and len(stem) >= 3:
             for candidate in (stem, stem + "e"):
-                if is_english(candidate, 3.0):
-                    return word_zipf(candidate) - 9.0 + PROSE_COMPOUND
+                if is_english(candidate, ENGLISH_PART):
+                    return word_zipf(candidate) - ZIPF_SHIFT + PROSE_COMPOUND
     return None
 
 
@@ -61,41 +63,41 @@ def _compound_cost(word: str) -> Optional[float]:
     lower = word.lower()
     for cut in range(4, len(lower) - 3):
         head, tail = lower[:cut], lower[cut:]
-        if is_english(head, 3.0) and is_english(tail, 3.0):
-            cost = word_zipf(head) + word_zipf(tail) - 18.0 + PROSE_COMPOUND
+        if is_english(head, ENGLISH_PART) and is_english(tail, ENGLISH_PART):
+            cost = word_zipf(head) + word_zipf(tail) - 2 * ZIPF_SHIFT + PROSE_COMPOUND
             best = cost if best is None else max(best, cost)
     return best
 
 
-@functools.lru_cache(maxsize=65536)
+@functools.lru_cache(maxsize=65536)  # pure; the same words recur in every answer
 def prose_word_cost(word: str) -> float:
     """Log-probability of one prose word (possessive "’s" ignored)."""
     if "-" in word:  # no-op, auto-creates: each part is a word of its own
-        return sum(word_zipf(part) - 9.0 if word_zipf(part) else prose_word_cost(part)
+        return sum(word_zipf(part) - ZIPF_SHIFT if word_zipf(part) else prose_word_cost(part)
                    for part in word.split("-"))
     base = re.split(r"['’]", word)[0]
     if len(base) == 1:
-        return -2.0 if base in "aAI" else PROSE_SINGLE_LETTER
+        return PROSE_COMMON_LETTER if base in "aAI" else PROSE_SINGLE_LETTER
     zipf = word_zipf(base)
-    if len(base) == 2 and zipf < 4.8 and not base.isupper():
+    if len(base) == 2 and zipf < PROSE_TWO_LETTER_WORD and not base.isupper():
         return PROSE_SHORT_JUNK
-    if len(base) <= 4 and zipf < 3.0 and base.islower():
+    if len(base) <= PROSE_SHORT_NOISE_CHARS and zipf < PROSE_SHORT_NOISE and base.islower():
         zipf = 0.0  # short rare entries ("radd", "ipdb") are noise in the word list
     if zipf > 0 and not (base[0].islower() and CAMEL.search(base)):
-        return zipf - 9.0
+        return zipf - ZIPF_SHIFT
     return _unlisted_word_cost(base)
 
 
 def _unlisted_word_cost(base: str) -> float:
     """Cost of a prose word the list lacks: acronyms and names are fine, glue is not."""
-    unknown = -4.0 + PROSE_UNKNOWN_PER_CHAR * len(base)
+    unknown = PROSE_UNLISTED_BASE + PROSE_UNKNOWN_PER_CHAR * len(base)
     if base.isupper():
-        return max(unknown, -6.0)  # acronyms: AST, GIL, PEP
+        return max(unknown, PROSE_ACRONYM_FLOOR)
     if base[0].isupper() and base[1:].islower() and not capital_glued_to_word(base):
         return max(unknown, PROSE_PROPER_NOUN)
     if base[0].isupper() and CAMEL.search(base):
-        if all(hump.isupper() or is_english(hump, 2.5) for hump in HUMP.findall(base)):
-            return max(unknown, -7.0)  # proper names such as FastAPI or OpenTelemetry
+        if all(hump.isupper() or is_english(hump, ENGLISH_LOOSE) for hump in HUMP.findall(base)):
+            return max(unknown, PROSE_PROPER_NAME_FLOOR)
     if is_known_code(base):
         return max(unknown, PROSE_UNKNOWN)  # pytest, asyncio: jargon, not noise
     if base.islower():
@@ -110,7 +112,7 @@ def _unlisted_word_cost(base: str) -> float:
     return unknown
 
 
-@functools.lru_cache(maxsize=65536)
+@functools.lru_cache(maxsize=65536)  # pure; a piece is scored for every prose span ending in it
 def piece_score(piece: str) -> tuple[float, bool]:
     """(log-probability, has a real word) of a prose piece holding no spaces."""
     score, has_word = 0.0, False

@@ -11,6 +11,9 @@ from qdeck.repair.parse import parses_as_python
 from qdeck.repair.render import wrap_code
 from qdeck.repair.shapes import ABBREVIATION, DUNDER, IDENTIFIER
 from qdeck.repair.vocabulary import is_english, is_known_code, python_vocabulary, word_zipf
+from qdeck.repair.weights import (
+    ENGLISH_PART, QUESTION_NOT_ENGLISH,
+)
 
 # --- Questions ----------------------------------------------------------------------
 # Question lines kept their spaces; only the backticks went.  Without glue to
@@ -50,13 +53,13 @@ def _strong_question_code(core: str) -> bool:
         parts = core.split(".")
         core_names = python_vocabulary()[0]
         return parts[0] in core_names or is_known_code(parts[-1]) \
-            or not any(is_english(part, 3.0) for part in parts)
+            or not any(is_english(part, ENGLISH_PART) for part in parts)
     if IDENTIFIER.fullmatch(core) and "_" in core.strip("_"):
         return True
     # Names Python defines that English does not use at all: memoryview, asyncio.
     # Anything with a real English frequency (tuple, callable, parse) stays prose.
     core_names, attributes = python_vocabulary()
-    return len(core) >= 3 and core not in keyword.kwlist and word_zipf(core) < 1.0 \
+    return len(core) >= 3 and core not in keyword.kwlist and word_zipf(core) < QUESTION_NOT_ENGLISH \
         and (core in core_names or core in attributes)
 
 

@@ -15,7 +15,7 @@ import mimetypes
 import sys
 import warnings
 
-from qdeck.repair.weights import COMMON_ENGLISH
+from qdeck.repair.weights import COMMON_ENGLISH, ZIPF_SHIFT
 
 # Modules whose public names (plus their classes' names and call parameters)
 # count as code vocabulary.  Only common, side-effect-free imports: importing
@@ -40,7 +40,7 @@ _BUILTIN_TYPES = (
 
 # --- Vocabularies --------------------------------------------------------------
 
-@functools.lru_cache(maxsize=1)
+@functools.lru_cache(maxsize=1)  # read-only after loading; 0.3 s, and the API takes no context
 def english_frequencies() -> dict[str, float]:
     """Word -> frequency from wordfreq's large English list (shipped in its wheel)."""
     try:
@@ -53,15 +53,21 @@ def english_frequencies() -> dict[str, float]:
 
 def has_english_words() -> bool:
     """Whether the English word list loads. Without it every prose word looks like code (about
-    half of answered-200's questions gain stray backticks), so a repair must not run."""
-    return bool(english_frequencies())
+    half of answered-200's questions gain stray backticks), so a repair must not run.
+
+    It loads the names Python defines too: the build asks this before it forks its workers,
+    which then share them instead of each importing 65 modules again."""
+    if not english_frequencies():
+        return False
+    python_vocabulary()
+    return True
 
 
-@functools.lru_cache(maxsize=65536)
+@functools.lru_cache(maxsize=65536)  # pure in the word list; the search asks for each word often
 def word_zipf(word: str) -> float:
     """Zipf frequency (0 = unknown, 7 = "the") of a word, case-insensitively."""
     freq = english_frequencies().get(word.lower().replace("’", "'"))
-    return math.log10(freq) + 9.0 if freq else 0.0
+    return math.log10(freq) + ZIPF_SHIFT if freq else 0.0
 
 
 def is_english(word: str, threshold: float = COMMON_ENGLISH) -> bool:
@@ -105,7 +111,7 @@ def _module_vocabulary(module: object) -> set[str]:
     return names
 
 
-@functools.lru_cache(maxsize=1)
+@functools.lru_cache(maxsize=1)  # frozen sets; importing 65 modules takes 0.2 s, so once a process
 def python_vocabulary() -> tuple[frozenset[str], frozenset[str]]:
     """(core, attributes): names Python itself defines, split by how sure they are code.
 
@@ -128,7 +134,7 @@ def python_vocabulary() -> tuple[frozenset[str], frozenset[str]]:
     return frozenset(core), frozenset(attributes - core)
 
 
-@functools.lru_cache(maxsize=1)
+@functools.lru_cache(maxsize=1)  # a frozen set from Python's own tables: built once a process
 def file_suffixes() -> frozenset[str]:
     """Suffixes Python knows ("py", "pyc", "txt", "json"), used only right after a dot."""
     suffixes = set(importlib.machinery.all_suffixes())
