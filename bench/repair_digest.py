@@ -1,6 +1,9 @@
 """Digest and CPU time of the scrape repair over the five lists, run as a cold build runs it.
 
-Usage: .venv/bin/python bench/repair_digest.py [--recipe decks/python-interview.yaml]
+Usage: .venv/bin/python bench/repair_digest.py [--recipe decks/python-interview.yaml] [--src DIR]
+
+`--src` runs another tree's qdeck (e.g. `git archive main src | tar -x -C /tmp/main`, then
+`--src /tmp/main/src`), so an old and a new repair can be timed back to back.
 
 In one process, with no cache and one worker: parse every source of the recipe through
 `qdeck.ingest.parse_source` (for answered-200 that is `repair_question` on each question line
@@ -23,7 +26,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 os.environ["QDECK_NO_CACHE"] = "1"   # set before qdeck reads them
 os.environ["QDECK_WORKERS"] = "1"     # the whole search in this process, so its CPU time counts
-sys.path.insert(0, str(ROOT / "src"))
+_SRC = sys.argv[sys.argv.index("--src") + 1] if "--src" in sys.argv[:-1] else str(ROOT / "src")
+sys.path.insert(0, _SRC)  # before qdeck is imported, so --src wins over the installed tree
 
 _CODE_SPAN = re.compile(r"`([^`\n]+)`")  # as card rendering splits a line before marking it
 
@@ -31,6 +35,7 @@ _CODE_SPAN = re.compile(r"`([^`\n]+)`")  # as card rendering splits a line befor
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--recipe", default=str(ROOT / "decks" / "python-interview.yaml"))
+    parser.add_argument("--src", default=_SRC, help="the src/ folder whose qdeck to run")
     args = parser.parse_args()
 
     from qdeck.config import load_recipe

@@ -5,7 +5,6 @@ from __future__ import annotations
 import functools
 import keyword
 import re
-from typing import Optional
 
 from qdeck.repair.shapes import DUNDER, GLUED_DUNDER, HUMP
 from qdeck.repair.vocabulary import is_english, is_known_code, python_vocabulary, word_zipf
@@ -51,6 +50,9 @@ def capital_glued_to_word(hump: str) -> bool:
     return word_zipf(rest) >= needed
 
 
+_CODE, _ENGLISH = 1, 2  # piece kinds, as bits
+
+
 def _splits_into_code_and_english(word: str) -> bool:
     """True if `word` is code names and English words run together, code first.
 
@@ -59,23 +61,25 @@ def _splits_into_code_and_english(word: str) -> bool:
     """
     if len(word) > MAX_GLUE_CHECK or not word.isalnum():
         return False
-    # reach[i] = set of piece kinds used to cover word[:i]
-    reach: list[Optional[set[frozenset[str]]]] = [None] * (len(word) + 1)
-    reach[0] = {frozenset()}
-    for start in range(len(word)):
-        if not reach[start]:
+    # reach[i]: bit u set when word[:i] can be covered using the piece kinds in u
+    # (bit values: _CODE, _ENGLISH), so four bits say every combination reachable.
+    size = len(word)
+    reach = [0] * (size + 1)
+    reach[0] = 1  # the empty cover, no kind used
+    for start in range(size):
+        here = reach[start]
+        if not here:
             continue
-        for end in range(start + 1, len(word) + 1):
+        for end in range(start + 1, size + 1):
             piece = word[start:end]
-            kind = ("code" if is_code_piece(piece, leading=start == 0)
-                    else "english" if _is_english_piece(piece) and start > 0 else "")
+            kind = (_CODE if is_code_piece(piece, leading=start == 0)
+                    else _ENGLISH if start > 0 and _is_english_piece(piece) else 0)
             if not kind:
                 continue
-            paths = reach[end] if reach[end] is not None else set()
-            for used in reach[start]:  # type: ignore[union-attr]
-                paths.add(used | {kind})
-            reach[end] = paths
-    return any({"code", "english"} <= used for used in (reach[-1] or ()))
+            for used in range(4):
+                if here >> used & 1:
+                    reach[end] |= 1 << (used | kind)
+    return bool(reach[size] >> (_CODE | _ENGLISH) & 1)
 
 
 def _code_runs_into_english(word: str) -> bool:
@@ -86,19 +90,26 @@ def _code_runs_into_english(word: str) -> bool:
     if len(word) > MAX_GLUE_CHECK:
         return False
     core, attributes = python_vocabulary()
-    for start in range(len(word)):
-        for end in range(start + 4, len(word) - 2):
-            piece = word[start:end]
-            if piece in keyword.kwlist or not (piece in core or piece in attributes
-                                                or DUNDER.fullmatch(piece)):
-                continue
-            for stop in range(end + 3, len(word) + 1):
-                follower, rest = word[end:stop], word[stop:]
-                if follower.isalpha() and follower.islower() and is_english(follower, ENGLISH_PIECE) \
-                        and not is_known_code(follower) \
-                        and (not rest or any(is_code_piece(rest[:size])
-                                             for size in range(1, len(rest) + 1))):
-                    return True  # glue: code, then a word, then the end or more code
+    size = len(word)
+    # Worked out per cut instead of per (name, word, rest) triple: the answer is the same.
+    rest_ok: dict[int, bool] = {size: True}  # the end, or more code, from `stop` on
+
+    def code_follows(stop: int) -> bool:
+        if stop not in rest_ok:
+            rest_ok[stop] = any(is_code_piece(word[stop:stop + length])
+                                for length in range(1, size - stop + 1))
+        return rest_ok[stop]
+
+    for end in range(4, size - 2):
+        if not any(piece not in keyword.kwlist and (piece in core or piece in attributes
+                                                    or DUNDER.fullmatch(piece))
+                   for piece in (word[start:end] for start in range(end - 3))):
+            continue  # no known name of four or more characters ends here
+        for stop in range(end + 3, size + 1):
+            follower = word[end:stop]
+            if follower.isalpha() and follower.islower() and is_english(follower, ENGLISH_PIECE) \
+                    and not is_known_code(follower) and code_follows(stop):
+                return True  # glue: code, then a word, then the end or more code
     return False
 
 

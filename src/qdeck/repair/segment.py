@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from dataclasses import dataclass, field
 from itertools import product
 from typing import Optional
@@ -34,6 +35,10 @@ class _Search:
     spans: CodeSpans
     edges: "Edges"
     best: dict = field(default_factory=dict)
+    prose_ends: "_ProseEnds" = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.prose_ends = _ProseEnds(self.text, self.forced)
 
     def relax(self, state: _State, score: float, back: tuple) -> None:
         current = self.best.get(state)
@@ -41,8 +46,53 @@ class _Search:
             self.best[state] = (score, back)
 
     def next_forced(self, position: int) -> int:
-        later = [f for f in self.forced if f > position]
-        return min(later) if later else len(self.text)
+        return self.prose_ends.forced_after[position]
+
+
+class _ProseEnds:
+    """Where prose may end in a region and what may follow, worked out once per region.
+
+    Whether prose may end before code, or end a bullet, depends on the end alone (and on
+    whether it is the next line break), so every start reads the same table.
+    """
+
+    def __init__(self, text: str, forced: set[int]) -> None:
+        size = len(text)
+        self.forced_after = [size] * (size + 1)  # the first line break after each position
+        later = size
+        for position in range(size, -1, -1):
+            self.forced_after[position] = later
+            if position in forced:
+                later = position
+        self.penalty: list[float] = [0.0] * (size + 1)  # if code follows prose ending here
+        self.glued = [False] * (size + 1)               # code may follow without a line break
+        self.after = [""] * (size + 1)                  # "glued" / "space": may end a bullet
+        self.candidates: list[int] = []                 # ends some prose may stop at, ascending
+        for end in range(1, size):
+            ends_sentence = text[end - 1] in ".!?"
+            period = ends_sentence and not ABBREVIATION.search(text[max(0, end - 4):end])
+            self.penalty[end] = PROSE_PERIOD_BEFORE_CODE if period else 0.0
+            self.glued[end] = not text[end - 1].isspace() and not text[end].isspace()
+            if ends_sentence:
+                self.after[end] = "glued" if not text[end].isspace() else \
+                    "space" if text[end] == " " and end + 1 < size else ""
+            if self.glued[end] or self.after[end]:
+                self.candidates.append(end)
+        self.size = size
+
+    def steps(self, position: int) -> list[tuple[int, Optional[float], str]]:
+        """(end, penalty if code may follow or None, bullet end) of prose from `position`."""
+        limit = self.forced_after[position]
+        last = min(limit - 1, position + MAX_PROSE_CHARS)  # below the line break: by the table
+        candidates = self.candidates
+        low, high = bisect_right(candidates, position), bisect_right(candidates, last)
+        penalty, glued, after = self.penalty, self.glued, self.after
+        steps = [(end, penalty[end] if glued[end] else None, after[end])
+                 for end in candidates[low:high]]
+        # Prose may always run on to the next line break or the end (penalty even unglued).
+        steps.append((limit, None, "") if limit == self.size else
+                     (limit, penalty[limit], after[limit]))
+        return steps
 
 
 def _code_moves(search: _Search, position: int) -> list[tuple[int, float, float]]:
@@ -105,26 +155,7 @@ def _prose_moves(search: _Search, position: int) -> list[_ProseMove]:
     size = len(text)
     if position >= size or text[position].isspace():
         return []  # the space after code was removed, so prose never starts with one
-    limit = search.next_forced(position)
-    ends = range(position + 1, min(limit, position + MAX_PROSE_CHARS) + 1)
-    if limit > position + MAX_PROSE_CHARS:
-        ends = [*ends, limit]  # prose may still run on to the next line break or the end
-    steps: list[tuple[int, Optional[float], str]] = []
-    for end in ends:
-        if end == size:
-            steps.append((end, None, ""))
-            continue
-        ends_sentence = text[end - 1] in ".!?"
-        penalty = None
-        if end == limit or (not text[end - 1].isspace() and not text[end].isspace()):
-            period = ends_sentence and not ABBREVIATION.search(text[max(0, end - 4):end])
-            penalty = PROSE_PERIOD_BEFORE_CODE if period else 0.0
-        after = ""
-        if ends_sentence:
-            after = "glued" if not text[end].isspace() else \
-                "space" if text[end] == " " and end + 1 < size else ""
-        if penalty is not None or after:  # else nothing can follow prose that ends here
-            steps.append((end, penalty, after))
+    steps = search.prose_ends.steps(position)
     scores = search.chunks.prose_from(text, position, [end for end, _, _ in steps])
     return [(end, gain, has_word, penalty, after)
             for (end, penalty, after), (gain, has_word) in zip(steps, scores)]
@@ -156,11 +187,21 @@ def _extend_prose(search: _Search, state: _State, score: float,
 
 def segment(unit: Unit) -> list[Step]:
     """Best sequence of code/prose/break steps covering the unit's region."""
+    steps = _search(unit, skip_dominated=True)
+    # Skipping dominated states leaves every score and back pointer of the winning path as it
+    # was; only equal final scores are chosen by the order states were first reached, which
+    # skipping can change, so that rare case is searched again in full.
+    return steps if steps is not None else _search(unit, skip_dominated=False)  # type: ignore[return-value]
+
+
+def _search(unit: Unit, skip_dominated: bool) -> Optional[list[Step]]:
+    """The search itself; None if skipping dominated states left the winner to a tie."""
     text = unit.region
     search = _Search(text, unit.forced, unit.code_first, Chunks.of(text),
                      CodeSpans(text), Edges(text))
     start: _State = (0, "B", True, not unit.code_first)
-    search.best[start] = (0.0, None)
+    best = search.best
+    best[start] = (0.0, None)
     size = len(text)
     # Every step moves forward, so visiting positions in order settles each state.
     for position in range(size + 1):
@@ -168,9 +209,15 @@ def segment(unit: Unit) -> list[Step]:
         prose_moves: Optional[list[_ProseMove]] = None
         for kind, first, words in product("BPC", (True, False), (True, False)):
             state = (position, kind, first, words)
-            if state not in search.best:
+            if state not in best:
                 continue
-            score = search.best[state][0]
+            score = best[state][0]
+            if skip_dominated and not words:
+                twin = best.get((position, kind, first, True))
+                if twin is not None and twin[0] > score:
+                    # The same state with a prose word already said, and a better score: every
+                    # path on from here does better from there, so none from here can win.
+                    continue
             if kind == "C":
                 if prose_moves is None:
                     prose_moves = _prose_moves(search, position)
@@ -180,17 +227,20 @@ def segment(unit: Unit) -> list[Step]:
                     code_moves = _code_moves(search, position)
                 _extend_code(search, state, score, code_moves)
     finals = []
-    for state, (score, _) in search.best.items():
+    for state, (score, _) in best.items():
         if state[0] == size and state[1] in "PC":
             needs_words = not state[2]  # bullets split off must say something
             finals.append((score + (BULLET_WITHOUT_WORDS if needs_words and not state[3]
                                     else 0.0), state))
     if not finals:
         raise ValueError("no segmentation")  # repair_answer falls back
+    top = max(score for score, _ in finals)
+    if skip_dominated and sum(score == top for score, _ in finals) > 1:
+        return None
     state = max(finals, key=lambda item: item[0])[1]
     steps: list[Step] = []
-    while search.best[state][1] is not None:
-        previous, action, begin = search.best[state][1]
+    while best[state][1] is not None:
+        previous, action, begin = best[state][1]
         steps.append((action, begin, state[0]))
         state = previous
     steps.reverse()
