@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import keyword
 import re
 import sys
@@ -27,6 +28,10 @@ _MODULE_NOUNS = ("module", "modules", "package")
 _KEYWORD_NOUNS = ("operator", "operators", "statement", "statements", "keyword", "keywords")
 _COORDINATORS = ("and", "or", "vs", "vs.", "versus")
 _OPERATOR_TOKEN = re.compile(r"[=!<>]=|\*\*|->|:=|//|\+=|-=")
+_STARRED_OR_CALL = re.compile(r"\*{1,2}[A-Za-z_]\w*|\.?[A-Za-z_][\w.]*\(\)")  # *args, .sort()
+_DOTTED = re.compile(r"[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)+")
+_QUOTED = re.compile(r"[\"'][^\"']*[\"']:?")  # "__main__": inside a statement
+_KEYWORDS = frozenset(keyword.kwlist)
 
 
 def _split_token(token: str) -> tuple[str, str, str]:
@@ -41,15 +46,16 @@ def _split_token(token: str) -> tuple[str, str, str]:
     return lead, core, trail
 
 
+@functools.lru_cache(maxsize=65536)  # pure; card rendering asks it of every word of every line
 def _strong_question_code(core: str) -> bool:
     """Words that are Python code wherever they appear."""
     if not core or ABBREVIATION.fullmatch(core + "."):
         return False
     if DUNDER.search(core) or _OPERATOR_TOKEN.fullmatch(core):
         return True
-    if re.fullmatch(r"\*{1,2}[A-Za-z_]\w*|\.?[A-Za-z_][\w.]*\(\)", core):
+    if _STARRED_OR_CALL.fullmatch(core):
         return True
-    if re.fullmatch(r"[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)+", core):
+    if _DOTTED.fullmatch(core):
         parts = core.split(".")
         core_names = python_vocabulary()[0]
         return parts[0] in core_names or is_known_code(parts[-1]) \
@@ -59,7 +65,7 @@ def _strong_question_code(core: str) -> bool:
     # Names Python defines that English does not use at all: memoryview, asyncio.
     # Anything with a real English frequency (tuple, callable, parse) stays prose.
     core_names, attributes = python_vocabulary()
-    return len(core) >= 3 and core not in keyword.kwlist and word_zipf(core) < QUESTION_NOT_ENGLISH \
+    return len(core) >= 3 and core not in _KEYWORDS and word_zipf(core) < QUESTION_NOT_ENGLISH \
         and (core in core_names or core in attributes)
 
 
@@ -70,11 +76,14 @@ def _question_statement_runs(parts: list[tuple[str, str, str]],
     index = 0
     while index < len(parts):
         end = index
-        while end < len(parts) and (strong[end] or parts[end][1] in keyword.kwlist
-                                    or re.fullmatch(r"[\"'][^\"']*[\"']:?", parts[end][1])):
+        while end < len(parts) and (strong[end] or parts[end][1] in _KEYWORDS
+                                    or _QUOTED.fullmatch(parts[end][1])):
             end += 1
             if parts[end - 1][2]:
                 break  # punctuation after a word ends the statement
+        if end - index < 3:  # a statement needs three words or more
+            index = max(end, index + 1)
+            continue
         words = [core for _, core, _ in parts[index:end]]
         literal = any(_OPERATOR_TOKEN.fullmatch(word) or word[:1] in "\"'" for word in words)
         inner_lead = any(lead for lead, _, _ in parts[index + 1:end])
@@ -90,7 +99,7 @@ def _mark_before_nouns(parts: list[tuple[str, str, str]], strong: list[bool]) ->
     for index, (_, core, trail) in enumerate(parts[:-1]):
         noun = parts[index + 1][1]
         if not trail and ((noun in _MODULE_NOUNS and core in sys.stdlib_module_names)
-                          or (noun in _KEYWORD_NOUNS and core in keyword.kwlist)):
+                          or (noun in _KEYWORD_NOUNS and core in _KEYWORDS)):
             strong[index] = True
 
 
@@ -109,6 +118,7 @@ def _spread_over_coordination(cores: list[str], strong: list[bool]) -> None:
                     strong[other] = changed = True
 
 
+@functools.lru_cache(maxsize=65536)  # pure; a build renders each line for hashing and for export
 def _repair_question(text: str) -> str:
     tokens = text.split(" ")
     parts = [_split_token(token) for token in tokens]
