@@ -11,7 +11,7 @@ from qdeck.repair.weights import (
     CODE_WORD_IN_WORD, ENGLISH_FUNCTION_WORD,
 )
 
-_OPERATOR_CHARS = set("-_*=<>/:|&+")
+_OPERATOR_CHARS = frozenset("-_*=<>/:|&+")
 _LETTERS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz")
 
 

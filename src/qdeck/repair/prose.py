@@ -28,7 +28,7 @@ _PROSE_GLUE_MARK = re.compile(
     r"[.:;,!?)\]](?=[A-Za-z_(\[])|[,;](?=[^\s\d'\"’”)])|[:;,](?=[:;,.])|^--?(?=[A-Za-z])"
 )
 _PROSE_CALL_MARK = re.compile(r"[A-Za-z0-9_][(\[]")
-_PROSE_CODE_CHARS = set("=@*[]{}<>|&_`\\~^")
+_PROSE_CODE_CHARS = frozenset("=@*[]{}<>|&_`\\~^")
 
 
 @functools.lru_cache(maxsize=1)  # a compiled pattern from constant tables

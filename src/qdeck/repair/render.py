@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 
-_NO_SPACE_BEFORE_CODE = set("([{/‘“'\"")
-_NO_SPACE_AFTER_CODE = set(".,;:!?)]}/’'\"-")
+_NO_SPACE_BEFORE_CODE = frozenset("([{/‘“'\"")
+_NO_SPACE_AFTER_CODE = frozenset(".,;:!?)]}/’'\"-")
 
 
 def wrap_code(code: str) -> str:
