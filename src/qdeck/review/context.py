@@ -42,7 +42,7 @@ def load_context(recipe: Recipe) -> Context:
 def optional_encoder() -> tuple[Any, str]:
     """The embedding model when the extra and the model are installed, else None and why not."""
     try:
-        from qdeck.embed import load_encoder
+        from qdeck.dedupe import load_encoder
 
         return load_encoder(), ""
     except QdeckError as err:

