@@ -109,3 +109,27 @@ def test_spellings_of_one_question_match(a, b):
     others = [q(f"c#{i}", t) for i, t in enumerate(["What is a list?", "How do you sort a dict?", "What is PEP 20?"])]
     assert ["a#1", "b#1"] in groups(q("a#1", a), q("b#1", b), *others)
 
+
+
+@pytest.mark.parametrize("others", [0, 1500], ids=["alone", "in a large corpus"])
+def test_a_narrower_question_stays_apart_at_any_corpus_size(others):
+    """"Profiling X" is no "What is X?", and "Logging around X" no "Retry logic around X", however
+    common a large corpus makes the aspect words and however rare the term is."""
+    filler = [q(f"f#{i}", f"{aspect} around `mod{i}.func{i}()`") for i, aspect in
+              zip(range(others), ["Profiling", "Logging", "Retry logic", "Mocking", "Benchmarking"] * others)]
+    what, profiling = q("a#1", "What is `heapq.merge()`?"), q("b#1", "Profiling `heapq.merge()`")
+    logging, retry = q("c#1", "Logging around `heapq.merge()`."), q("d#1", "Retry logic around `heapq.merge()`.")
+    again = q("e#1", "Explain `heapq.merge()`.")
+    found = groups(what, profiling, logging, retry, again, *filler)
+    assert ["a#1", "e#1"] in found and ["b#1"] in found and ["c#1"] in found and ["d#1"] in found
+
+
+def test_rewordings_meet_among_hundreds_of_questions_on_their_term():
+    """Every question about `heapq.merge()` shares its rare words; two written with the same
+    content words are still compared, wherever they sit among the others."""
+    aspects = [f"Explain aspect{i} of `heapq.merge()`." for i in range(300)]
+    questions = [q(f"s#{i}", text) for i, text in enumerate(aspects)]
+    questions += [q("t#1", "What is `heapq.merge()`?"), q("u#1", "Walk me through `heapq.merge()`.")]
+    pairs = Matcher.build(questions, VOCAB).candidates([x.ref for x in questions])
+    assert ("t#1", "u#1") in pairs
+    assert ["t#1", "u#1"] in groups(*questions)

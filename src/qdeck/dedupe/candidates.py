@@ -74,6 +74,26 @@ def lexical_candidates(refs: Sequence[str], features: Mapping[str, Features], we
     mine = [number[ref] for ref in refs]
     for i, found in zip(mine, parallel.map_ordered(nearest, mine, label="finding look-alikes")):
         pairs.update((ordered[i], ordered[o]) if i < o else (ordered[o], ordered[i]) for o in found)
+    return pairs | same_words(ordered, features, max_postings)
+
+
+def same_words(refs: Sequence[str], features: Mapping[str, Features], most: int = MAX_POSTINGS) -> set[tuple[str, str]]:
+    """Every pair of questions whose content words are the same, among the first `most` of each
+    such group (`refs` in order).
+
+    In a large corpus a term is asked about in hundreds of ways ("profiling X", "X in a web
+    service"): its rare words tie them all, and the nearest `KEEP` by those words need not hold
+    the question's own rewordings. Questions written with the same words always meet.
+    """
+    groups: dict[frozenset[str], list[str]] = defaultdict(list)
+    for ref in refs:
+        words = features[ref].full
+        if words:
+            groups[words].append(ref)
+    pairs: set[tuple[str, str]] = set()
+    for group in groups.values():
+        group = group[:most]
+        pairs.update((a, b) if a < b else (b, a) for k, a in enumerate(group) for b in group[k + 1:])
     return pairs
 
 

@@ -1,7 +1,9 @@
 """How alike two questions are: rarity-weighted word overlap, title coverage and the optional embedding.
 
 Each question becomes a set of stemmed content words (framing words dropped, abbreviations and
-synonyms folded), weighted by rarity (kind words such as "function" or "module" count half).
+synonyms folded), weighted by rarity (kind words such as "function" or "pattern" count half).
+A pair whose core clauses ask about different or more things scores at most the floor, whatever
+the weights say.
 """
 
 from __future__ import annotations
@@ -147,6 +149,16 @@ class Matcher:
                 cosine = max(cosine, float(self.core_vectors[ref_a] @ self.core_vectors[ref_b]))
             semantic = (cosine - self.cosine_zero) / (1.0 - self.cosine_zero)
             score = max(score, self.blend * score + (1.0 - self.blend) * semantic)
+        # What a question asks is in its core clause. A content word one core names and the other
+        # question never does makes it another question ("Logging around X" / "Retry logic around
+        # X") or a narrower one ("What is X?" / "Profiling X"), however rare the words they share.
+        # Such a pair scores at most the floor: it never starts a merge, and shares a note only
+        # inside a cluster whose other pairs carry the average (a maintainer's merge, a title).
+        # The rule reads the two texts only, so it holds at any corpus size, where the rarity
+        # weights alone let a large corpus's many aspects of one term ("profiling X", "X in a web
+        # service") all join its "What is X?".
+        if self.asks_more(fa, fb) or self.asks_more(fb, fa):
+            score = min(score, self.floor)
         # A heading-style title names its topic only; the full question it heads covers it,
         # in its core clause or in the code it names ("Explain exception handling: `try/except`").
         # A comparison title ("Functional vs OOP approach") is no question that does not compare
@@ -157,8 +169,16 @@ class Matcher:
             if title.comparison and not other.comparison:
                 return min(score, self.link)
             target = other.core | other.code
+            # A title heads only a question that names each of its words ("Profiling X" heads no
+            # "What is X?"); kind words aside ("Lambda functions" / "What is a lambda?").
+            if title.core - target - self.vocab.kinds:
+                return score
             score = max(score, self.covered(title.core, target) * self._title_share(title, other))
         return score
+
+    def asks_more(self, asking: Features, other: Features) -> bool:
+        """`asking`'s core clause names a content word, other than a kind word, that `other` never names."""
+        return not asking.core - other.every <= self.vocab.kinds
 
     def _title_share(self, title: Features, other: Features) -> float:
         """Discount coverage when the full question adds more than the title says.
