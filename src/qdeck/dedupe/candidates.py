@@ -1,4 +1,4 @@
-"""Which pairs of questions are worth scoring: inverted indexes of rare and core words, and embedding neighbours.
+"""Which pairs of questions are worth scoring: look-alikes by rare, core or identical words, and embedding neighbours.
 
 Only these pairs are ever scored, so the work per question is bounded whatever the corpus size:
 near-linear, not quadratic.
