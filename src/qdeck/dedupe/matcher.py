@@ -139,6 +139,16 @@ class Matcher:
     def _similarity(self, ref_a: str, ref_b: str) -> float:
         fa, fb = self.features[ref_a], self.features[ref_b]
         score = max(self.jaccard(fa.full, fb.full), self.jaccard(fa.core, fb.core))
+        # What a question asks is in its core clause. A content word one core names and the other
+        # question never does makes it another question ("Logging around X" / "Retry logic around
+        # X") or a narrower one ("What is X?" / "Profiling X"), however rare the words they share.
+        # On its words, such a pair scores at most the floor: it never starts a merge, and shares a
+        # note only inside a cluster whose other pairs carry the average (a maintainer's merge, a
+        # title) or where the embedding says they ask the same. The rule reads the two texts only,
+        # so it holds at any corpus size, where the rarity weights alone let a large corpus's many
+        # aspects of one term ("profiling X", "X in a web service") all join its "What is X?".
+        if self.asks_more(fa, fb) or self.asks_more(fb, fa):
+            score = min(score, self.floor)
         # One list rarely asks the same question twice, so look-alikes within a source need
         # word-level evidence: the embedding only joins questions of different sources.
         if self.vectors is not None and ref_a.rpartition("#")[0] != ref_b.rpartition("#")[0]:
@@ -149,16 +159,6 @@ class Matcher:
                 cosine = max(cosine, float(self.core_vectors[ref_a] @ self.core_vectors[ref_b]))
             semantic = (cosine - self.cosine_zero) / (1.0 - self.cosine_zero)
             score = max(score, self.blend * score + (1.0 - self.blend) * semantic)
-        # What a question asks is in its core clause. A content word one core names and the other
-        # question never does makes it another question ("Logging around X" / "Retry logic around
-        # X") or a narrower one ("What is X?" / "Profiling X"), however rare the words they share.
-        # Such a pair scores at most the floor: it never starts a merge, and shares a note only
-        # inside a cluster whose other pairs carry the average (a maintainer's merge, a title).
-        # The rule reads the two texts only, so it holds at any corpus size, where the rarity
-        # weights alone let a large corpus's many aspects of one term ("profiling X", "X in a web
-        # service") all join its "What is X?".
-        if self.asks_more(fa, fb) or self.asks_more(fb, fa):
-            score = min(score, self.floor)
         # A heading-style title names its topic only; the full question it heads covers it,
         # in its core clause or in the code it names ("Explain exception handling: `try/except`").
         # A comparison title ("Functional vs OOP approach") is no question that does not compare

@@ -67,8 +67,10 @@ class Vocabulary:
 
     @cached_property
     def abbreviation_pattern(self) -> tuple[dict[str, str], re.Pattern[str]] | None:
-        """Abbreviation -> long form, and a pattern finding the abbreviations in a text."""
-        longs = {short: long for long, short in self.phrases.items() if " " in long and " " not in short}
+        """Abbreviation -> long form, and a pattern finding the abbreviations in a text (a phrase
+        read as a framing word, "walk me through" as "explain", is no abbreviation)."""
+        longs = {short: long for long, short in self.phrases.items()
+                 if " " in long and " " not in short and short not in self.framing}
         if not longs:
             return None
         alternatives = "|".join(re.escape(k) for k in sorted(longs, key=len, reverse=True))
