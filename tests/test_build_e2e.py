@@ -97,34 +97,37 @@ def test_a_rebuild_with_nothing_changed_writes_nothing(tmp_path, capsys, monkeyp
 
 def test_the_stamp_is_used_only_while_inputs_and_outputs_match(tmp_path):
     from qdeck import pipeline
+    from qdeck.cache import Cache
     from qdeck.config import load_recipe
+    from qdeck.settings import Runtime
     from tests.helpers import chdir
 
     proj = project(tmp_path)
+    rt = Runtime(cache=Cache(proj / "build" / ".cache"))
     with chdir(proj):
         recipe = load_recipe(None)
-        first = pipeline.build(recipe, reuse=True)
+        first = pipeline.build(recipe, reuse=True, rt=rt)
         assert not first.up_to_date and first.written
-        again = pipeline.build(recipe, reuse=True)
+        again = pipeline.build(recipe, reuse=True, rt=rt)
         assert again.up_to_date and again.packages == first.packages and again.headline == first.headline
-        assert not pipeline.build(recipe).up_to_date  # only callers that ask reuse a stamp
+        assert not pipeline.build(recipe, rt=rt).up_to_date  # only callers that ask reuse a stamp
 
         apkg = proj / "build" / "e2e.apkg"
         apkg.unlink()
-        assert not pipeline.build(recipe, reuse=True).up_to_date and apkg.is_file()
+        assert not pipeline.build(recipe, reuse=True, rt=rt).up_to_date and apkg.is_file()
 
         (proj / "build" / "e2e.report.html").write_text("edited", encoding="utf-8")
-        result = pipeline.build(recipe, reuse=True)
+        result = pipeline.build(recipe, reuse=True, rt=rt)
         assert not result.up_to_date and result.written == (Path("build") / "e2e.report.html",)
 
         lock = proj / "decks" / "e2e.lock.yaml"
         lock.write_text(lock.read_text(encoding="utf-8") + "# a note\n", encoding="utf-8")
-        assert not pipeline.build(recipe, reuse=True).up_to_date
+        assert not pipeline.build(recipe, reuse=True, rt=rt).up_to_date
 
         release(proj, "v2")
-        result = pipeline.build(recipe, reuse=True)
+        result = pipeline.build(recipe, reuse=True, rt=rt)
         assert not result.up_to_date and result.counts["new"] > 0
-        assert pipeline.build(recipe, reuse=True).up_to_date
+        assert pipeline.build(recipe, reuse=True, rt=rt).up_to_date
 
 
 def test_check_fails_when_the_lock_would_change(tmp_path, capsys):

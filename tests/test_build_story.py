@@ -178,7 +178,7 @@ def test_progress_names_the_running_stage_on_a_terminal(tmp_path, capsys, monkey
     assert result.code == 0
     frames = [frame for frame in terminal.getvalue().split("\r\x1b[K") if frame]
     stages = [frame.split(" · ")[1] for frame in frames]
-    assert list(dict.fromkeys(stages)) == list(dict.fromkeys(pipeline.STAGES))  # each named, in order
+    assert list(dict.fromkeys(stages)) == list(dict.fromkeys(stage.name for stage in pipeline.STAGES))  # each named, in order
     assert frames[0].startswith("qdeck build · ingest")  # named as it starts, before any count
     assert any(f.startswith("qdeck build · ingest · reading answers, source 2/2 · ") for f in frames)
     assert any(f.startswith("qdeck build · ingest · normalizing questions 10/10 · ") for f in frames)

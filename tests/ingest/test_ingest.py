@@ -134,27 +134,30 @@ def test_deep_dive_answers_are_structured(by_ref):
     assert "fragmentation" in by_ref["deep-dive-71#1.1"].answer
 
 
-def test_a_cached_parse_equals_a_fresh_one(tmp_path, monkeypatch):
+def test_a_cached_parse_equals_a_fresh_one(tmp_path):
     from qdeck.ingest import parse_source
+
+    from qdeck.cache import Cache
 
     recipe = load_recipe(ROOT / "decks" / "python-interview.yaml")
-    monkeypatch.setenv("QDECK_CACHE_DIR", str(tmp_path))
+    cache = Cache(tmp_path)
     for spec in recipe.sources:
-        fresh = parse_source(spec)
+        fresh = parse_source(spec, cache)
         assert list(tmp_path.glob("parse-*.json")), spec.name
-        assert parse_source(spec) == fresh
+        assert parse_source(spec, cache) == fresh
 
 
-def test_a_changed_source_misses_the_cache(tmp_path, monkeypatch):
+def test_a_changed_source_misses_the_cache(tmp_path):
     from dataclasses import replace
 
+    from qdeck.cache import Cache
     from qdeck.ingest import parse_source
 
-    monkeypatch.setenv("QDECK_CACHE_DIR", str(tmp_path / "cache"))
+    cache = Cache(tmp_path / "cache")
     spec = load_recipe(ROOT / "decks" / "python-interview.yaml").sources[0]
     copy = tmp_path / "list.txt"
     copy.write_text("1. What is a list?\n", encoding="utf-8")
-    first = parse_source(replace(spec, file=copy))
+    first = parse_source(replace(spec, file=copy), cache)
     copy.write_text("1. What is a tuple?\n", encoding="utf-8")
-    second = parse_source(replace(spec, file=copy))
+    second = parse_source(replace(spec, file=copy), cache)
     assert (first.questions[0].text, second.questions[0].text) == ("What is a list?", "What is a tuple?")

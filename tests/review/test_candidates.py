@@ -10,17 +10,17 @@ import pytest
 from click.testing import CliRunner
 
 from qdeck.cli import cli
-from qdeck.dedupe import MODEL_DIR_ENV, MODEL_NAME
+from qdeck.settings import MODEL_NAME
 from tests.helpers import ROOT, chdir
 
 
 def test_export_adds_the_embedding_signal_when_the_model_is_installed(proj, monkeypatch):
     for module in ("numpy", "tokenizers", "safetensors"):
         pytest.importorskip(module, reason=f"the [embed] extra is not installed ({module} is missing)")
-    model = Path(os.environ.get(MODEL_DIR_ENV) or ROOT / "models" / MODEL_NAME)
+    model = Path(os.environ.get("QDECK_MODEL_DIR") or ROOT / "models" / MODEL_NAME)
     if not (model / "model.safetensors").is_file():
         pytest.skip(f"no {MODEL_NAME} model at {model}; run `qdeck model fetch`")
-    monkeypatch.setenv(MODEL_DIR_ENV, str(model))
+    monkeypatch.setenv("QDECK_MODEL_DIR", str(model))
     with chdir(proj):
         result = CliRunner().invoke(cli, ["review", "--export", "pairs.csv"], catch_exceptions=False)
     assert result.exit_code == 0 and "no embedding near misses" not in result.output
@@ -32,7 +32,7 @@ def test_export_adds_the_embedding_signal_when_the_model_is_installed(proj, monk
 
 
 def test_without_the_model_review_says_so_and_goes_on(proj, monkeypatch, tmp_path):
-    monkeypatch.setenv(MODEL_DIR_ENV, str(tmp_path / "no-model"))
+    monkeypatch.setenv("QDECK_MODEL_DIR", str(tmp_path / "no-model"))
     with chdir(proj):
         result = CliRunner().invoke(cli, ["review", "--export", "pairs.csv"], catch_exceptions=False)
     assert result.exit_code == 0 and "no embedding near misses" in result.output

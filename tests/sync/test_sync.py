@@ -25,7 +25,8 @@ from anki.scheduler.v3 import CardAnswer  # noqa: E402
 from qdeck.anki import MODEL_ID  # noqa: E402
 from qdeck.config import load_recipe  # noqa: E402
 from qdeck.errors import QdeckError  # noqa: E402
-from qdeck.sync import TIER_TITLES, CollectionError, SyncReport, anki_base, find_collection, sync  # noqa: E402
+from qdeck.settings import anki_base  # noqa: E402
+from qdeck.sync import TIER_TITLES, CollectionError, SyncReport, find_collection, sync  # noqa: E402
 from qdeck.sync.guards import locked  # noqa: E402
 from tests.helpers import MINI_RECIPE, MINI_SOURCES, MINI_V1, MINI_V2, make_project, run_cli  # noqa: E402
 
@@ -455,27 +456,17 @@ def test_find_collection_by_path_folder_or_profile(tmp_path):
     path = new_collection(base / "User 1")
     (base / "addons21").mkdir()
     env = {"ANKI_BASE": str(base)}
-    assert find_collection(str(path), None, env=env) == path
-    assert find_collection(str(path.parent), None, env=env) == path
-    assert find_collection(None, "User 1", env=env) == path
+    assert find_collection(str(path), None, base=anki_base(env)) == path
+    assert find_collection(str(path.parent), None, base=anki_base(env)) == path
+    assert find_collection(None, "User 1", base=anki_base(env)) == path
     with pytest.raises(CollectionError, match=r"no Anki profile 'Bob' here \(profiles: User 1\)"):
-        find_collection(None, "Bob", env=env)
+        find_collection(None, "Bob", base=anki_base(env))
     with pytest.raises(QdeckError, match=rf"--collection PATH or --profile NAME \(profiles in {base}: User 1\)"):
-        find_collection(None, None, env=env)
+        find_collection(None, None, base=anki_base(env))
     with pytest.raises(QdeckError, match="not both"):
-        find_collection(str(path), "User 1", env=env)
+        find_collection(str(path), "User 1", base=anki_base(env))
     with pytest.raises(CollectionError, match="no Anki collection here"):
-        find_collection(str(tmp_path / "nowhere"), None, env=env)
-
-
-def test_anki_base_is_found_as_anki_finds_it():
-    assert anki_base({"ANKI_BASE": "/a", "XDG_DATA_HOME": "/x"}, platform="linux") == Path("/a")
-    assert anki_base({"XDG_DATA_HOME": "/x"}, platform="linux") == Path("/x/Anki2")
-    assert anki_base({}, platform="linux") == Path.home() / ".local" / "share" / "Anki2"
-    assert anki_base({"APPDATA": "/roaming"}, platform="win32") == Path("/roaming/Anki2")
-    assert anki_base({}, platform="win32") == Path.home() / "AppData" / "Roaming" / "Anki2"
-    assert anki_base({"XDG_DATA_HOME": "/x"}, platform="darwin") == (
-        Path.home() / "Library" / "Application Support" / "Anki2")
+        find_collection(str(tmp_path / "nowhere"), None, base=anki_base(env))
 
 
 def test_the_command_prints_the_summary_and_errors_in_one_line(tmp_path, capsys, monkeypatch):

@@ -21,10 +21,9 @@ from qdeck.anki.read import MAX_COLLECTION_BYTES, MAX_ENTRIES, PackageContents, 
 from qdeck.anki.render import (
     RED_FLAG_LABEL,
     TESTS_LABEL,
+    Renderer,
     answer_block,
-    clear_render_cache,
     content_hash,
-    content_hashes,
     render_fields,
     status_notice,
 )
@@ -33,8 +32,8 @@ from qdeck.anki.write import DECK_ID, RETIRED_DECK, write_apkg
 __all__ = [
     "BACK", "DECK_ID", "FIELDS", "FIELD_NAMES", "FRONT", "MAX_COLLECTION_BYTES", "MAX_ENTRIES", "MODEL_ID",
     "MODEL_NAME", "RED_FLAG_LABEL", "RETIRED_DECK", "TEMPLATE_ID", "TEMPLATE_NAME", "TESTS_LABEL", "DiffReport",
-    "FieldSpec", "NoteChange", "PackageContents", "PackageNote", "PackageNotetype", "answer_block",
-    "clear_render_cache", "code_block", "content_hash", "content_hashes", "css", "diff_packages", "inline",
+    "FieldSpec", "NoteChange", "Renderer", "PackageContents", "PackageNote", "PackageNotetype", "answer_block",
+    "code_block", "content_hash", "css", "diff_packages", "inline",
     "mark_code", "markdown", "notetype_fingerprint", "notetype_spec", "read_apkg", "render_fields",
     "schema_fingerprint", "status_notice", "write_apkg",
 ]

@@ -9,6 +9,7 @@ from typing import Iterable, Sequence
 from qdeck.anki.markdown import markdown
 from qdeck.anki.notetype import FIELD_NAMES, digest
 from qdeck.models import Answer, Note
+from qdeck.parallel import SERIAL, Pool
 
 
 def _nfc(text: str) -> str:
@@ -96,13 +97,7 @@ def status_notice(note: Note) -> str:
 
 def render_fields(note: Note) -> dict[str, str]:
     """Every field of the note type, in order, as escaped HTML (spare fields empty)."""
-    return dict(_fields_of(_render_key(note)))
-
-
-# A build renders each note up to three times (its identity hash, the full deck, its tier's
-# deck), so fields are kept by every input they depend on (`mod` is not one) until the build ends.
-_rendered: dict[tuple, tuple[tuple[str, str], ...]] = {}
-_RENDERED_MAX = 1 << 18
+    return dict(_render(*_render_key(note)))
 
 
 def _render_key(note: Note) -> tuple:
@@ -110,13 +105,37 @@ def _render_key(note: Note) -> tuple:
             note.sources, note.status, note.merged_into, note.guid, note.answers, note.source_titles)
 
 
-def _fields_of(key: tuple) -> tuple[tuple[str, str], ...]:
-    fields = _rendered.get(key)
-    if fields is None:
-        if len(_rendered) >= _RENDERED_MAX:
-            _rendered.clear()
-        fields = _rendered[key] = _render(*key)
-    return fields
+class Renderer:
+    """One build's rendered fields, kept by every input they depend on (`mod` is not one).
+
+    A build renders each note up to three times (its identity hash, the full deck, its tier's
+    deck); the build makes one Renderer and hands it to identity and export, and drops it after.
+    """
+
+    def __init__(self, pool: Pool = SERIAL) -> None:
+        self.pool = pool
+        self._rendered: dict[tuple, tuple[tuple[str, str], ...]] = {}
+
+    def _fields_of(self, key: tuple) -> tuple[tuple[str, str], ...]:
+        fields = self._rendered.get(key)
+        if fields is None:
+            fields = self._rendered[key] = _render(*key)
+        return fields
+
+    def fields(self, note: Note) -> dict[str, str]:
+        """`render_fields(note)`, rendered once per build."""
+        return dict(self._fields_of(_render_key(note)))
+
+    def content_hash(self, note: Note) -> str:
+        return _hash_of(self._fields_of(_render_key(note)), note.tags)
+
+    def content_hashes(self, notes: Sequence[Note]) -> list[str]:
+        """`content_hash` of each note; a large build renders on forked workers and keeps the fields."""
+        keys = [_render_key(n) for n in notes]
+        todo = list(dict.fromkeys(key for key in keys if key not in self._rendered))
+        for key, fields in zip(todo, self.pool.map(lambda key: _render(*key), todo, label="rendering cards")):
+            self._rendered[key] = fields
+        return [_hash_of(self._fields_of(key), n.tags) for key, n in zip(keys, notes)]
 
 
 def _render(question: str, answer: str, variants: tuple[str, ...], follow_ups: tuple[str, ...],
@@ -143,26 +162,10 @@ def _render(question: str, answer: str, variants: tuple[str, ...], follow_ups: t
     return tuple((name, _nfc(fields.get(name, ""))) for name in FIELD_NAMES)
 
 
-def clear_render_cache() -> None:
-    """Free the rendered fields of a finished build."""
-    _rendered.clear()
-
-
 def _hash_of(fields: tuple[tuple[str, str], ...], tags: Iterable[str]) -> str:
     return digest({"fields": [value for _, value in fields], "tags": sorted(set(tags))})
 
 
 def content_hash(note: Note) -> str:
     """A digest of what the user sees of a note: its rendered fields and its tags."""
-    return _hash_of(_fields_of(_render_key(note)), note.tags)
-
-
-def content_hashes(notes: Sequence[Note]) -> list[str]:
-    """`content_hash` of each note; a large build renders on forked workers and keeps the fields."""
-    from qdeck import parallel
-
-    keys = [_render_key(n) for n in notes]
-    todo = list(dict.fromkeys(key for key in keys if key not in _rendered))
-    for key, fields in zip(todo, parallel.map_ordered(lambda key: _render(*key), todo, label="rendering cards")):
-        _rendered[key] = fields
-    return [_hash_of(_fields_of(key), n.tags) for key, n in zip(keys, notes)]
+    return _hash_of(_render(*_render_key(note)), note.tags)

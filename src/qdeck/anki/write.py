@@ -9,7 +9,7 @@ import sqlite3
 import warnings
 import zipfile
 from pathlib import Path
-from typing import Iterable, Sequence
+from typing import Callable, Iterable, Sequence
 
 import genanki
 
@@ -109,6 +109,7 @@ def write_apkg(
     deck_name: str,
     notetype_mod: int | None = None,
     retired_deck: str | None = RETIRED_DECK,
+    render: Callable[[Note], dict[str, str]] = render_fields,
 ) -> bool:
     """Write one .apkg; the same notes give the same bytes. Returns False when the file already had them.
 
@@ -127,7 +128,7 @@ def write_apkg(
     model_mod = notetype_mod if notetype_mod is not None else max(n.mod for n in notes)
     retired_name = retired_deck.format(deck=deck_name) if retired_deck else None
     try:
-        collection = _collection_bytes(notes, deck_name, model_mod, retired_name, beside=path)
+        collection = _collection_bytes(notes, deck_name, model_mod, retired_name, beside=path, render=render)
     except (OSError, sqlite3.OperationalError) as err:  # a full disk, above all
         raise OutputError(f"cannot write the package ({err}); check the folder is writable and has free space",
                           path) from None
@@ -135,12 +136,12 @@ def write_apkg(
 
 
 def _collection_bytes(notes: list[Note], deck_name: str, model_mod: int, retired_name: str | None, *,
-                      beside: Path) -> bytes:
+                      beside: Path, render: Callable[[Note], dict[str, str]]) -> bytes:
     model = _model()
     main = genanki.Deck(DECK_ID, deck_name)
     retired = genanki.Deck(_stable_id(retired_name), retired_name) if retired_name else main
     for position, note in enumerate(notes, 1):
-        fields = render_fields(note)
+        fields = render(note)
         deck = main if note.status == "active" else retired
         # `due` is the new-card position; Anki keeps it on import, so cards arrive in our order.
         deck.add_note(_StampedNote(note.mod, model=model, fields=[fields[n] for n in FIELD_NAMES],

@@ -15,8 +15,7 @@ from qdeck.dedupe.embed import embed_questions
 from qdeck.dedupe.features import Features, features
 from qdeck.dedupe.last_release import LastRelease
 from qdeck.dedupe.matcher import Matcher
-from qdeck.dedupe.model_files import (EXTRA_HINT, MODEL_DIR_ENV, MODEL_NAME, default_model_dir, fetch_model,
-                                      load_encoder)
+from qdeck.dedupe.model_files import EXTRA_HINT, MODEL_NAME, fetch_model, load_encoder
 from qdeck.dedupe.notes import make_note
 from qdeck.dedupe.overrides import Overrides
 from qdeck.dedupe.stage import dedupe
@@ -24,7 +23,7 @@ from qdeck.dedupe.vocabulary import Vocabulary
 from qdeck.dedupe.words import content_words, core_text, word_shape
 
 __all__ = [
-    "EXTRA_HINT", "Features", "LastRelease", "MODEL_DIR_ENV", "MODEL_NAME", "Matcher", "Overrides", "Vocabulary",
-    "cluster", "content_words", "core_text", "dedupe", "default_model_dir", "embed_questions", "features",
+    "EXTRA_HINT", "Features", "LastRelease", "MODEL_NAME", "Matcher", "Overrides", "Vocabulary",
+    "cluster", "content_words", "core_text", "dedupe", "embed_questions", "features",
     "fetch_model", "load_encoder", "make_note", "natural_key", "word_shape",
 ]

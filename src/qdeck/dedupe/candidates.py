@@ -10,7 +10,7 @@ from collections import defaultdict
 from operator import itemgetter
 from typing import Any, Mapping, Sequence
 
-from qdeck import parallel
+from qdeck.parallel import SERIAL, Pool
 from qdeck.dedupe.features import Features
 
 # Each question is filed under this many of its rarest words: a paraphrase shares at least one.
@@ -23,7 +23,7 @@ KEEP = 24
 
 def lexical_candidates(refs: Sequence[str], features: Mapping[str, Features], weight: Mapping[str, float],
                        fixed: Mapping[str, int], per_question: int = PER_QUESTION, max_postings: int = MAX_POSTINGS,
-                       keep: int = KEEP) -> set[tuple[str, str]]:
+                       keep: int = KEEP, pool: Pool = SERIAL) -> set[tuple[str, str]]:
     """For each question, the `keep` others sharing the most weight among its rarest words
     (`fixed`: the weights in fixed point); each pair (a, b) with a < b.
 
@@ -72,7 +72,7 @@ def lexical_candidates(refs: Sequence[str], features: Mapping[str, Features], we
 
     pairs: set[tuple[str, str]] = set()
     mine = [number[ref] for ref in refs]
-    for i, found in zip(mine, parallel.map_ordered(nearest, mine, label="finding look-alikes")):
+    for i, found in zip(mine, pool.map(nearest, mine, label="finding look-alikes")):
         pairs.update((ordered[i], ordered[o]) if i < o else (ordered[o], ordered[i]) for o in found)
     return pairs | same_words(ordered, features, max_postings)
 

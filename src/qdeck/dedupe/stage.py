@@ -13,18 +13,19 @@ from qdeck.dedupe.notes import make_note
 from qdeck.dedupe.overrides import Overrides
 from qdeck.dedupe.vocabulary import Vocabulary
 from qdeck.models import Note, Question
+from qdeck.parallel import SERIAL, Pool
 
 
 def dedupe(questions: Sequence[Question], vocab: Vocabulary, overrides: Overrides = Overrides(),
            encoder: Any = None, titles: Mapping[str, str] | None = None,
-           previous: LastRelease | None = None) -> list[Note]:
+           previous: LastRelease | None = None, pool: Pool = SERIAL) -> list[Note]:
     """The dedupe stage: one note per distinct question, every member's text and answer kept.
 
     `encoder` (an `Encoder`, optional) adds sentence-embedding similarity to the lexical one.
     `titles` maps a source's name to the title its answer blocks are labelled with.
     `previous` (the last release's notes) makes notes sticky: see LastRelease.
     """
-    matcher = Matcher.build(questions, vocab)
+    matcher = Matcher.build(questions, vocab, pool)
     if encoder is not None:
         matcher.vectors, matcher.core_vectors = embed_questions(questions, vocab, encoder)
     by_ref = {q.ref: q for q in questions}

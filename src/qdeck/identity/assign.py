@@ -10,12 +10,12 @@ from typing import Callable, Iterable, Mapping, Sequence
 
 from rapidfuzz import fuzz, process
 
-from qdeck.dedupe import LastRelease
 from qdeck.errors import LockError
-from qdeck.identity.alignment import MOVE_MATCH, Alignment, _content, _key, _norm, align, migrate
+from qdeck.identity.alignment import MOVE_MATCH, Alignment, _content, _key, _norm
+from qdeck.identity.sticky import catalog_of, follow
 from qdeck.identity.model import Lock, LockedContent, LockedQuestion, LockEntry, NotetypeState, natural
-from qdeck.models import Note, Question
-from qdeck.anki import content_hash, content_hashes, notetype_fingerprint, schema_fingerprint
+from qdeck.models import Note
+from qdeck.anki import Renderer, notetype_fingerprint, schema_fingerprint
 
 _NAMESPACE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
 _BASE62 = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
@@ -87,15 +87,6 @@ def _mint(namespace: str, note: Note, taken: set[str]) -> str:
 # ---------------------------------------------------------------------- tags and notes
 
 
-def infer_root(notes: Iterable[Note], fallback: str) -> str:
-    """The tag root the tagger used: the most common first segment of hierarchical tags."""
-    roots = Counter(t.split("::", 1)[0] for n in notes for t in n.tags if "::" in t)
-    if not roots:
-        return fallback
-    best = max(roots.values())
-    return min(r for r, c in roots.items() if c == best)
-
-
 def _status_prefix(root: str) -> str:
     return f"{root}::status::"
 
@@ -155,65 +146,6 @@ def _resolve_chain(guid: str, merged: Mapping[str, str]) -> str:
     return guid
 
 
-
-
-# ---------------------------------------------------------------------- before dedupe
-
-
-def follow(lock: Lock, questions: Sequence[Question], *, same: Iterable[Sequence[str]] = (),
-           fresh: Iterable[str] = (), overrides_path: object = None) -> Alignment:
-    """Align the lock's questions with the catalog's, migrating a version 1 lock first."""
-    migrated = lock.questions is None and bool(lock.entries)
-    old = migrate(lock, questions) if lock.questions is None else lock.questions
-    return align(old, questions, same=same, fresh=fresh, migrated=migrated, overrides_path=overrides_path)
-
-
-def last_release(lock: Lock, alignment: Alignment) -> LastRelease:
-    """The last release's notes as groups of new refs, for dedupe to start from."""
-    entries = lock.by_guid()
-    groups: dict[str, list[str]] = defaultdict(list)
-    canonical: dict[str, tuple[int, bool]] = {}
-    for ref, pair in alignment.pairs.items():
-        groups[pair.old.guid].append(ref)
-        entry = entries.get(pair.old.guid)
-        if entry is not None and pair.old.text == entry.question:
-            # The older note's question first; between equals, the one whose text is unchanged.
-            canonical[ref] = (entry.added, pair.how != "exact")
-    unchanged = frozenset(ref for ref, pair in alignment.pairs.items() if pair.how == "exact")
-    return LastRelease(tuple(tuple(g) for _, g in sorted(groups.items())), unchanged, canonical)
-
-
-def keep_inferred_tiers(notes: Sequence[Note], lock: Lock, alignment: Alignment, root: str) -> list[Note]:
-    """A note whose questions are exactly those it had keeps its inferred tier: inference looks
-    at the whole deck, and another note's edit must not move this one."""
-    entries = lock.by_guid()
-    members: dict[str, set[str]] = defaultdict(set)
-    for q in (lock.questions or ()):
-        members[q.guid].add(q.ref)
-    out = []
-    for note in notes:
-        pairs = [alignment.pairs.get(ref) for ref in note.refs]
-        guids = {p.old.guid for p in pairs if p is not None}
-        if note.tier_origin == "inferred" and len(guids) == 1 and all(p is not None and p.how == "exact" for p in pairs):
-            guid, = guids
-            entry = entries.get(guid)
-            old_refs = {p.old.ref for p in pairs if p is not None}
-            if entry is not None and entry.content.tier and old_refs == members[guid] and entry.content.tier != note.tier:
-                tags = {t for t in note.tags if t != f"{root}::tier::{note.tier}"} | {f"{root}::tier::{entry.content.tier}"}
-                note = replace(note, tier=entry.content.tier, tags=tuple(sorted(tags)))
-        out.append(note)
-    return out
-
-
-def catalog_of(notes: Sequence[Note]) -> list[Question]:
-    """Stand-in questions for callers that have notes only: each ref with its note's text."""
-    out = []
-    for note in notes:
-        texts = [note.question, *note.variants]
-        for n, ref in enumerate(note.refs):
-            text = texts[n] if len(texts) == len(note.refs) else note.question
-            out.append(Question(ref=ref, source=ref.rpartition("#")[0], number="", text=text, line=0))
-    return out
 
 
 # ---------------------------------------------------------------------- the stage
@@ -291,6 +223,7 @@ def assign_identities(
     root: str | None = None,
     alignment: Alignment | None = None,
     finish: Callable[[Note, tuple[str, ...]], Note] | None = None,
+    renderer: Renderer | None = None,
 ) -> tuple[list[Note], Lock, IdentityReport]:
     """Give each note its GUID, mod and status from the lock; return them, the new lock, a report.
 
@@ -316,7 +249,7 @@ def assign_identities(
             raise ValueError(f"note {note.key!r} has an empty question")
     if alignment is None:
         alignment = follow(lock, catalog_of(notes))
-    root = root or infer_root([*notes, *(_note_of(e, "active", "", "") for e in lock.entries)], namespace)
+    root = root or namespace  # the tag root; a recipe's differs from its namespace only when set to
     release = max(int(now), lock.released + 1)
     entries = list(lock.entries)
     by_guid = lock.by_guid()
@@ -373,7 +306,8 @@ def assign_identities(
         notes = [finish(replace(note, guid=guid), tuple(absorbed.get(guid, ()))) for note, guid in zip(notes, guids)]
     finals = [replace(note, guid=guid, status="active", merged_into="", mod=0,
                       tags=_final_tags(note.tags, root, "active")) for note, guid in zip(notes, guids)]
-    digests = content_hashes(finals)
+    renderer = renderer or Renderer()
+    digests = renderer.content_hashes(finals)
     for note, guid, final, digest in zip(notes, guids, finals, digests):
         prev = previous.get(guid)
         if prev is not None and prev.hash == digest:
@@ -401,7 +335,7 @@ def assign_identities(
         else:
             status, target = "retired", ""
         note = _note_of(entry, status, target, root)
-        digest = content_hash(note)
+        digest = renderer.content_hash(note)
         mod = entry.mod if digest == entry.hash else release
         if entry.status == "active":
             bucket = status  # retired or merged by this build

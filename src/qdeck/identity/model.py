@@ -9,7 +9,7 @@ from typing import Any, Callable
 
 import yaml
 
-from qdeck import cache
+from qdeck.cache import OFF, Cache
 from qdeck.errors import LockError
 
 # Version 2 adds `questions`: each source's questions in order, with the GUID of each one's
@@ -133,8 +133,8 @@ class _LockLoader(_Loader):  # type: ignore[misc, valid-type]
         return super().construct_mapping(node, deep=deep)
 
 
-def load_lock(path: str | Path) -> Lock:
-    """Read a lock; a missing file is an empty lock, anything unreadable is a LockError."""
+def load_lock(path: str | Path, cache: Cache = OFF) -> Lock:
+    """Read a lock (or its parse from `cache`); a missing file is an empty lock, anything unreadable a LockError."""
     path = Path(path)
     try:
         raw = path.read_bytes()

@@ -9,7 +9,7 @@ from typing import Any, Mapping, Sequence
 
 import yaml
 
-from qdeck import cache
+from qdeck.cache import OFF, Cache
 from qdeck.errors import LockError, OutputError
 from qdeck.files import write_atomic
 from qdeck.identity.model import LOCK_VERSION, Lock, LockEntry, LockedQuestion, load_lock
@@ -202,11 +202,11 @@ def lock_would_change(lock: Lock, path: str | Path) -> bool:
         raise LockError(f"cannot read the lock ({err.strerror or err})", path) from None
 
 
-def save_lock(lock: Lock, path: str | Path, *, text: str | None = None) -> bool:
+def save_lock(lock: Lock, path: str | Path, *, text: str | None = None, cache: Cache = OFF) -> bool:
     """Write the lock atomically; returns False (and writes nothing) when the bytes are unchanged.
 
     Refuses to write a lock that would drop an entry of the file it replaces. `text` is
-    `lock_text(lock)` when the caller already has it.
+    `lock_text(lock)` when the caller already has it; `cache` keeps the parsed lock for the next build.
     """
     path = Path(path)
     data = (lock_text(lock) if text is None else text).encode("utf-8")
@@ -219,7 +219,7 @@ def save_lock(lock: Lock, path: str | Path, *, text: str | None = None) -> bool:
     if old == data:
         return False
     if old is not None:
-        previous = load_lock(path)  # a corrupt file on disk is a LockError, never silently replaced
+        previous = load_lock(path, cache)  # a corrupt file on disk is a LockError, never silently replaced
         kept = {e.guid for e in lock.entries}
         lost = [e.guid for e in previous.entries if e.guid not in kept]
         if lost:

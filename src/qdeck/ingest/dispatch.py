@@ -12,8 +12,9 @@ from qdeck.config import Format, SourceSpec
 from qdeck.errors import InputError
 from qdeck.ingest.formats import deepdive, markdown, numbered, qa, structured
 from qdeck.models import Parsed
+from qdeck.parallel import SERIAL, Pool
 
-Parser = Callable[[list[str], SourceSpec], Parsed]
+Parser = Callable[..., Parsed]  # (lines, spec, *, pool) -> Parsed
 
 PARSERS: dict[Format, Parser] = {
     Format.NUMBERED: numbered.parse,
@@ -26,10 +27,10 @@ PARSERS: dict[Format, Parser] = {
 }
 
 
-def parse_lines(lines: list[str], spec: SourceSpec) -> Parsed:
+def parse_lines(lines: list[str], spec: SourceSpec, pool: Pool = SERIAL) -> Parsed:
     """The source's lines parsed by its format's parser; a wrong option or malformed file is an InputError."""
     try:
-        return PARSERS[spec.format](lines, spec)
+        return PARSERS[spec.format](lines, spec, pool=pool)
     except yaml.YAMLError as err:
         mark = getattr(err, "problem_mark", None)
         where = f"line {mark.line + 1}: " if mark is not None else ""

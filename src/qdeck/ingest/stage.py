@@ -5,12 +5,13 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from qdeck import cache, progress
+from qdeck.cache import OFF, Cache
 from qdeck.config import SourceSpec
 from qdeck.errors import InputError
 from qdeck.ingest.dispatch import parse_lines
 from qdeck.ingest.source import read_text
 from qdeck.models import Parsed, Question
+from qdeck.parallel import SERIAL, Pool
 
 # The five lists' longest question is 241 characters (levels-415#953) and their longest answer
 # 2,639 (deep-dive-71#22). Four times that is no question or answer a person wrote for a card:
@@ -33,14 +34,14 @@ class SourceResult:
         return self.parsed.questions
 
 
-def parse_source(spec: SourceSpec) -> SourceResult:
-    """Read and parse one source; a source that yields no question is an error."""
+def parse_source(spec: SourceSpec, cache: Cache = OFF, pool: Pool = SERIAL) -> SourceResult:
+    """Read and parse one source (or take its parse from `cache`); a source that yields no question is an error."""
     text = read_text(spec)
     lines = text.splitlines()
     key = cache.key_of(text, spec, *(_option_file_bytes(spec)))
     parsed = cache.load_parsed(key)
     if parsed is None:
-        parsed = parse_lines(lines, spec)
+        parsed = parse_lines(lines, spec, pool)
         if parsed.questions:
             cache.store_parsed(key, parsed)
     if not parsed.questions:
@@ -83,11 +84,11 @@ def _option_file_bytes(spec: SourceSpec) -> list[bytes]:
     return out
 
 
-def ingest(specs: tuple[SourceSpec, ...]) -> list[SourceResult]:
+def ingest(specs: tuple[SourceSpec, ...], cache: Cache = OFF, pool: Pool = SERIAL) -> list[SourceResult]:
     """The ingest stage: every source, in recipe order."""
     results = []
     for done, spec in enumerate(specs):
-        progress.tick(f"reading {spec.name}, source", done + 1, len(specs))
-        results.append(parse_source(spec))
+        pool.tick(f"reading {spec.name}, source", done + 1, len(specs))
+        results.append(parse_source(spec, cache, pool))
     return results
 

@@ -13,6 +13,7 @@ from qdeck.errors import QdeckError
 from qdeck.models import Question
 from qdeck.pipeline import Catalog, load_overrides, read_catalog
 from qdeck.review import store
+from qdeck.settings import Runtime
 from qdeck.review.candidates import BAND, NEIGHBOURS, Candidate, find_candidates
 
 
@@ -24,27 +25,28 @@ class Context:
     judgments: tuple[store.Judgment, ...]
     resolved: tuple[store.Resolved, ...]
     notices: tuple[str, ...]  # judgments that moved or no longer apply, and notes on the embedding signal
+    rt: Runtime = Runtime()
 
     @property
     def recipe(self) -> Recipe:
         return self.catalog.recipe
 
 
-def load_context(recipe: Recipe) -> Context:
-    cat = read_catalog(recipe)
+def load_context(recipe: Recipe, rt: Runtime = Runtime()) -> Context:
+    cat = read_catalog(recipe, rt)
     path = recipe.data_dir / store.FILE_NAME
     judgments = store.load(path)
     resolved = tuple(store.resolve(judgments, cat.questions))
     notices = tuple(store.notices(resolved) + store.conflicts(resolved))
-    return Context(cat, {q.ref: q for q in cat.questions}, path, judgments, resolved, notices)
+    return Context(cat, {q.ref: q for q in cat.questions}, path, judgments, resolved, notices, rt)
 
 
-def optional_encoder() -> tuple[Any, str]:
-    """The embedding model when the extra and the model are installed, else None and why not."""
+def optional_encoder(model_dir: Path) -> tuple[Any, str]:
+    """The embedding model in `model_dir` when the extra and the model are installed, else None and why not."""
     try:
         from qdeck.dedupe import load_encoder
 
-        return load_encoder(), ""
+        return load_encoder(model_dir), ""
     except QdeckError as err:
         return None, f"no embedding near misses: {err}"
 

@@ -38,11 +38,13 @@ class TierData:
 
 
 def tier_data(ctx: Context) -> TierData:
+    from qdeck.config.taxonomy import taxonomy_from
     from qdeck.pipeline import build_notes
-    from qdeck.config.taxonomy import load_taxonomy
 
-    tax = load_taxonomy(ctx.recipe.data_dir / "taxonomy.yaml")
-    return TierData(build_notes(ctx.catalog), ctx.questions, ctx.recipe.data_dir / "overrides.yaml",
+    if ctx.recipe.taxonomy_data is None:
+        raise InputError("data/taxonomy.yaml is missing; reviewing tiers needs it", ctx.recipe.data_dir)
+    tax = taxonomy_from(ctx.recipe.taxonomy_data)
+    return TierData(build_notes(ctx.catalog, rt=ctx.rt), ctx.questions, ctx.recipe.data_dir / "overrides.yaml",
                     tax.tiers, tax.topics)
 
 

@@ -16,17 +16,19 @@ from qdeck.sync import workspace as staging
 from qdeck.sync.apply import apply
 from qdeck.sync.errors import CollectionError
 from qdeck.sync.filtered import FILTERED_KINDS, TIER_TITLES, filtered_kinds
-from qdeck.sync.profile import COLLECTION_FILE, anki_base, find_collection, profiles
+from qdeck.settings import Runtime
+from qdeck.sync.profile import COLLECTION_FILE, find_collection, profiles
 from qdeck.sync.report import FilteredDeckResult, SyncReport
 
 __all__ = [
-    "FILTERED_KINDS", "TIER_TITLES", "CollectionError", "FilteredDeckResult", "SyncReport", "anki_base",
+    "FILTERED_KINDS", "TIER_TITLES", "CollectionError", "FilteredDeckResult", "SyncReport",
     "find_collection", "profiles", "sync",
 ]
 
 
 def sync(recipe: Recipe, collection: Path, *, dry_run: bool = False, suspend_retired: bool = False,
-         filtered: Sequence[str] = ("tier",), out_dir: Path = Path("build"), now: int | None = None) -> SyncReport:
+         filtered: Sequence[str] = ("tier",), out_dir: Path = Path("build"), now: int | None = None,
+         rt: Runtime | None = None) -> SyncReport:
     """Build the deck, then apply it to an Anki collection as one all-or-nothing change.
 
     The work happens on a copy in the collection's workspace (`workspace.workspace`); only a copy the
@@ -44,7 +46,7 @@ def sync(recipe: Recipe, collection: Path, *, dry_run: bool = False, suspend_ret
         library_schema = cache(partial(library.library_schema, folder))  # a scratch collection: make it once
         with guards.held(collection, library_schema):
             pass  # refuse an unusable collection before building anything; the lock is not held while building
-        result = build(recipe, out_dir=out_dir, check=dry_run, now=now)
+        result = build(recipe, out_dir=out_dir, check=dry_run, now=now, rt=rt or Runtime())
         if not result.notes:
             raise QdeckError("the build has no notes; nothing to sync")
         with guards.held(collection, library_schema) as schema:

@@ -7,7 +7,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
 from typing import Any
 
-from qdeck import parallel
+from qdeck.parallel import SERIAL, Pool
 from qdeck.config.schema import tier_named
 from qdeck.config.taxonomy import Taxonomy
 from qdeck.errors import InputError
@@ -35,6 +35,7 @@ def tag_notes(
     *,
     root: str = "python-interview",
     overrides: Mapping[str, Mapping] = {},  # noqa: B006 - read only
+    pool: Pool = SERIAL,
 ) -> list[Note]:
     """New notes, in the given order, with tier, tier_origin, topics, kind and sorted tags filled.
 
@@ -43,7 +44,7 @@ def tag_notes(
     """
     check_root(root)
     refs = sorted({r for note in notes for r in note.refs if r in questions})
-    found = parallel.map_ordered(lambda r: _evidence(questions[r], taxonomy), refs, label="tagging questions")
+    found = pool.map(lambda r: _evidence(questions[r], taxonomy), refs, label="tagging questions")
     evidence = dict(zip(refs, found))
     drafts = [_draft(note, questions, taxonomy, overrides, evidence) for note in notes]
     # inference sees the notes in key order, so its ties never depend on the input order

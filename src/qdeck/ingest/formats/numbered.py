@@ -20,6 +20,7 @@ from typing import Any
 
 from qdeck.ingest.formats.common import Ledger, compile_list, compile_option
 from qdeck.models import Parsed, Question
+from qdeck.parallel import SERIAL, Pool
 from qdeck.text import clean_heading
 
 
@@ -27,7 +28,7 @@ def _headings(options: dict[str, Any]) -> list[tuple[str, re.Pattern[str]]]:
     return [(str(h["kind"]), re.compile(h["pattern"])) for h in options.get("headings") or []]
 
 
-def parse(lines: list[str], spec: Any) -> Parsed:
+def parse(lines: list[str], spec: Any, *, pool: Pool = SERIAL) -> Parsed:
     opts = dict(spec.options)
     item = compile_option(opts, "item") or re.compile(r"^\s*(?P<num>\d+)[.)]\s+(?P<text>.+)$")
     headings = _headings(opts)

@@ -13,10 +13,10 @@ from __future__ import annotations
 import re
 from typing import Any, Callable
 
-from qdeck import parallel
 from qdeck.errors import InputError
 from qdeck.ingest.formats.common import Ledger, compile_option
 from qdeck.models import Parsed, Question
+from qdeck.parallel import SERIAL, Pool
 
 _BULLET = re.compile(r"^\s*[-*•]\s+")
 _HEADING = re.compile(r"^ {0,3}#{1,6}(?:\s|$)")
@@ -38,7 +38,7 @@ def plain_bullets(lines: list[str]) -> list[str]:
     return [b for b in bullets if b]
 
 
-def parse(lines: list[str], spec: Any) -> Parsed:
+def parse(lines: list[str], spec: Any, *, pool: Pool = SERIAL) -> Parsed:
     opts = dict(spec.options)
     question = compile_option(opts, "question") or re.compile(r"^\s*Q(?P<num>\d+)[.:)]\s*(?P<text>.+)$")
     trailer = compile_option(opts, "trailer")
@@ -98,7 +98,7 @@ def parse(lines: list[str], spec: Any) -> Parsed:
             raise InputError(f"source {spec.name!r}: the {repair} repair needs the `wordfreq` package "
                              "(a qdeck dependency) and it does not load; reinstall qdeck (pip install -e .)", spec.file)
         # The repair search takes tens of milliseconds per answer; answers are independent.
-        repaired = parallel.map_ordered(_repaired, texts, min_items=32, label="repairing answers")
+        repaired = pool.map(_repaired, texts, min_items=32, label="repairing answers")
     else:
         repaired = [(text, answer_of(body, plain_bullets)) for text, body in texts]
     for (match, lineno, _), (text, answer) in zip(found, repaired):

@@ -14,6 +14,7 @@ from typing import Any, Iterable, Mapping
 from qdeck.config.yamlfile import parse_yaml as yaml_data
 from qdeck.ingest.formats.common import Ledger
 from qdeck.models import Parsed, Question
+from qdeck.parallel import SERIAL, Pool
 
 
 def _topics(value: Any) -> tuple[str, ...]:
@@ -64,7 +65,7 @@ def _rows_to_questions(rows: Iterable[tuple[int, Any]], spec: Any) -> Parsed:
     return ledger.result()
 
 
-def parse_csv(lines: list[str], spec: Any) -> Parsed:
+def parse_csv(lines: list[str], spec: Any, *, pool: Pool = SERIAL) -> Parsed:
     reader = csv.DictReader(io.StringIO("\n".join(lines)))
     if reader.fieldnames is None or "question" not in [f.strip().lower() for f in reader.fieldnames]:
         return Parsed(questions=(), warnings=(f"{spec.name}: no `question` column in the header",))
@@ -81,12 +82,12 @@ def _document_rows(data: Any) -> list[Any]:
     return data if isinstance(data, list) else []
 
 
-def parse_yaml(lines: list[str], spec: Any) -> Parsed:
+def parse_yaml(lines: list[str], spec: Any, *, pool: Pool = SERIAL) -> Parsed:
     # A list is hand-written YAML too: no aliases (a billion-laughs list would never finish)
     data = yaml_data("\n".join(lines), spec.file, what=f"source {spec.name!r}")
     return _rows_to_questions(enumerate(_document_rows(data), 1), spec)
 
 
-def parse_json(lines: list[str], spec: Any) -> Parsed:
+def parse_json(lines: list[str], spec: Any, *, pool: Pool = SERIAL) -> Parsed:
     data = json.loads("\n".join(lines))
     return _rows_to_questions(enumerate(_document_rows(data), 1), spec)

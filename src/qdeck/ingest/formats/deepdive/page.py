@@ -9,12 +9,13 @@ from qdeck.errors import InputError
 from qdeck.ingest.formats.common import Ledger
 from qdeck.ingest.formats.deepdive.answer import ANSWER, Answer, parse_answer
 from qdeck.models import Parsed
+from qdeck.parallel import SERIAL, Pool
 from qdeck.text import clean_heading
 
 _HEADING = re.compile(r"^\d{1,2}\.\s+\S")
 
 
-def parse(lines: list[str], spec: Any) -> Parsed:
+def parse(lines: list[str], spec: Any, *, pool: Pool = SERIAL) -> Parsed:
     """Parse a deep-dive page; the titles come from `spec.titles` (config.Titles, read by the config layer).
 
     Never raises on the page text itself; only a spec without titles is an InputError.

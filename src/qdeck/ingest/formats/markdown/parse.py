@@ -16,6 +16,7 @@ from qdeck.ingest.formats.markdown.lines import (
     read_heading, split_number,
 )
 from qdeck.models import Parsed, Question
+from qdeck.parallel import SERIAL, Pool
 from qdeck.text import clean_heading
 
 
@@ -32,7 +33,7 @@ class _Open:
     wrapping: bool = False  # a list item's text may still continue on the next line
 
 
-def parse(lines: list[str], spec: Any) -> Parsed:
+def parse(lines: list[str], spec: Any, *, pool: Pool = SERIAL) -> Parsed:
     """Parse a markdown list; the layout is detected (see the module docstring)."""
     ledger = Ledger(spec.name)
     roles = find_fences(lines, spec.name, ledger.warnings)

@@ -23,7 +23,7 @@ from qdeck.identity import Lock
 from qdeck.models import Question
 from qdeck.pipeline import Catalog, identify, read_catalog
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 T1, T2 = 1_800_000_000, 1_800_100_000
 FLAT = ("tiered-200", "answered-200", "senior-180", "levels-415")  # no follow-ups: free to renumber
 ALL = (*FLAT, "deep-dive-71")

@@ -12,7 +12,7 @@ from qdeck.config import load_recipe
 from qdeck.identity import assign_identities, follow, load_lock
 from qdeck.pipeline import read_catalog
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 LOCK = "decks/python-interview.lock.yaml"
 
 
