@@ -67,9 +67,10 @@ class Pairs:
         self.cores: dict[str, np.ndarray] | None = None
         if embeddings:
             from qdeck.dedupe import load_encoder
+            from qdeck.settings import Settings
 
             # The matcher scores as `qdeck build --embeddings` does, and proposes embedding neighbours too.
-            self.vectors, self.cores = embed_questions(cat.questions, self.vocab, load_encoder())
+            self.vectors, self.cores = embed_questions(cat.questions, self.vocab, load_encoder(Settings.from_environ().model_dir))
             self.matcher.vectors, self.matcher.core_vectors = self.vectors, self.cores
             self.candidates = self.matcher.candidates(refs)
         texts = {q.ref: q.text for q in cat.questions}

@@ -31,7 +31,7 @@ TIER_SLUGS = taxonomy().tiers
 
 
 def load_questions(reader: str = "auto") -> list[Question]:
-    """The project's catalog (qdeck.pipeline.load_catalog) when it works, else the stop-gap reader.
+    """The project's catalog (qdeck.pipeline.read_catalog) when it works, else the stop-gap reader.
 
     reader: "catalog" insists on the project's loader, "stopgap" uses the reader below, "auto"
     tries the first and falls back, saying so on stderr.
@@ -39,9 +39,10 @@ def load_questions(reader: str = "auto") -> list[Question]:
     if reader == "stopgap":
         return read_sources(SOURCES)
     try:
-        from qdeck.pipeline import load_catalog
+        from qdeck.config import load_recipe
+        from qdeck.pipeline import read_catalog
 
-        return list(load_catalog(RECIPE if RECIPE.exists() else None))
+        return list(read_catalog(load_recipe(RECIPE if RECIPE.exists() else None)).questions)
     except Exception as err:  # the loader is being written concurrently; any failure means "not yet"
         if reader == "catalog":
             raise

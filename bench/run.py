@@ -416,7 +416,9 @@ def _stages_main(folder: Path) -> int:
         current[:] = [name, now]
 
     recipe = load_recipe(project.recipe.relative_to(folder))
-    pipeline.build(recipe, stage=stage)
+    from qdeck.settings import Runtime, Settings
+
+    pipeline.build(recipe, stage=stage, rt=Runtime.of(Settings.from_environ()))  # as `qdeck build` runs it
     end = time.perf_counter()
     times[current[0]] = times.get(current[0], 0.0) + end - current[1]
     times["setup"] = times.get("setup", 0.0) + (imported - t0)
