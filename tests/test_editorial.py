@@ -119,3 +119,24 @@ def test_an_answer_for_a_guid_the_lock_never_had_is_an_error_naming_it(tmp_path:
         "1 editorial answers apply to no note: the lock is new, so every GUID is new; build with the "
         "committed lock to keep them"]
     assert editorial_notices(editorial, [], ["deck:CCCC"], namespace="nobody", fresh=False) == []
+
+
+def test_an_answer_kept_beside_a_lists_answer_is_reviewed_once(releases) -> None:
+    """A list's answer that joined an editorially answered note is a notice until a maintainer marks
+    the editorial answer `beside_list: true`; every such answer of the shipped deck was reviewed."""
+    from dataclasses import replace
+
+    from qdeck.config.editorial import Editorial
+    from qdeck.editorial import editorial_notices
+
+    recipe, _, lock1, v2, _ = releases
+    known = [n.guid for n in v2]
+    reviewed = [e for e in EDITORIAL.answers.values() if e.beside_list]
+    assert reviewed, "the shipped deck has answers kept beside a list's answer"
+    beside = [line for line in editorial_notices(EDITORIAL, v2, known, namespace="python-interview", fresh=False)
+              if "beside a list's answer" in line]
+    assert beside == []
+    unmarked = Editorial({g: replace(e, beside_list=False) for g, e in EDITORIAL.answers.items()})
+    beside = [line for line in editorial_notices(unmarked, v2, known, namespace="python-interview", fresh=False)
+              if "beside a list's answer" in line]
+    assert sorted(line.split()[7] for line in beside) == sorted(e.guid for e in reviewed)

@@ -113,7 +113,7 @@ def editorial_notices(editorial: Editorial, notes: Sequence[Note], known: Iterab
         if similarity < DRIFTED:
             lines.append(f"editorial answer written for another question? {entry.guid}: "
                          f"\"{entry.question}\" → \"{note.question}\" (similarity {similarity:.2f})")
-        if any(a.source != EDITORIAL_SOURCE for a in note.answers):
+        if not entry.beside_list and any(a.source != EDITORIAL_SOURCE for a in note.answers):
             lines.append(f"editorial answer beside a list's answer now: {entry.guid} ({note.question}); "
-                         "remove it from data/editorial/ if it is no longer needed")
+                         "remove it from data/editorial/, or mark it `beside_list: true` to keep both")
     return lines

@@ -24,6 +24,7 @@ class EditorialAnswer:
     answer: str
     file: Path
     title: str
+    beside_list: bool = False  # reviewed: kept beside a list's answer, no notice
 
 
 @dataclass(frozen=True)
@@ -53,6 +54,6 @@ def load_editorial(folder: Path) -> Editorial:
                 if entry.answer.count("```") != 2 * len(fences(entry.answer)):
                     raise Invalid(("answers", number, "answer"), f"a ``` fence of {entry.guid} is not closed")
                 answers[entry.guid] = EditorialAnswer(entry.guid, entry.question.strip(), entry.answer.strip(),
-                                                      path, raw.title.strip())
+                                                      path, raw.title.strip(), entry.beside_list)
         load(path, schema.EditorialFile, build=build, what="the editorial answers")
     return Editorial(answers)

@@ -93,6 +93,8 @@ class EditorialEntry(Shape):
     guid: Text
     question: Text
     answer: Text
+    # A maintainer read the list's answer that joined this note and kept this one beside it.
+    beside_list: bool = False
 
 
 class EditorialFile(Shape):
