@@ -1,6 +1,6 @@
 """Learn the matcher's weights and threshold from data/judgments.yaml; measure it leave-one-source-out.
 
-Usage: python bench/learn_matcher.py [--write] [--precision 0.97] [--l2 1.0]
+Usage: python bench/learn_matcher.py [--write] [--precision 0.97] [--l2 1.0] [--without-related]
 
 Needs the embedding extra and model (`pip install -e '.[embed]'`, `qdeck model fetch`).
 
@@ -18,6 +18,8 @@ scored on the same pairs at its own threshold (a pair is `same` when its score r
 `matcher.threshold` and no veto holds), lexical as `qdeck build` runs it and blended as
 `qdeck build --embeddings` runs it. The table goes to stdout; --write also puts it into
 bench/results.md under today's date (replacing a section written earlier the same day).
+--without-related leaves `related` pairs out of training and scoring alike (a diagnostic: how far
+`same` stands from `different` alone).
 
 Pair-level only: the build's clustering (linkage, floors, chains) sits on top, and only judged
 pairs are scored, which are the pairs the review tool offered (near the threshold, neighbours,
@@ -66,7 +68,11 @@ LEXICAL_ONLY = tuple(s for s in SIGNALS if not s.startswith(("cosine", "blended"
 class Pair:
     a: str
     b: str
-    same: bool
+    verdict: str  # same | related | different
+
+    @property
+    def same(self) -> bool:
+        return self.verdict == "same"
 
     def involves(self, source: str) -> bool:
         return source in (_source(self.a), _source(self.b))
@@ -165,7 +171,7 @@ def judged_pairs(signals: Signals) -> tuple[list[Pair], int]:
         if r.refs is None:
             gone += 1
             continue
-        pairs.append(Pair(*r.refs, same=r.judgment.verdict == "same"))
+        pairs.append(Pair(*r.refs, r.judgment.verdict))
     return pairs, gone
 
 
@@ -338,21 +344,28 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--precision", type=float, default=0.97,
                         help="precision the threshold keeps on the training pairs (default 0.97)")
     parser.add_argument("--l2", type=float, default=1.0, help="L2 penalty on the standardised weights")
+    parser.add_argument("--without-related", action="store_true",
+                        help="leave `related` pairs out of training and scoring (a diagnostic)")
     args = parser.parse_args(argv)
 
     signals = Signals()
     pairs, gone = judged_pairs(signals)
+    if args.without_related:
+        pairs = [p for p in pairs if p.verdict != "related"]
     x = np.array([signals.row(p.a, p.b) for p in pairs])
     y = np.array([1.0 if p.same else 0.0 for p in pairs])
     folds = run_folds(signals, pairs, x, y, args.precision, args.l2)
 
-    heading = f"## Learned matcher, leave-one-source-out ({dt.date.today().isoformat()}, branch `loso`)"
+    variant = ", `related` pairs left out" if args.without_related else ""
+    heading = f"## Learned matcher, leave-one-source-out{variant} ({dt.date.today().isoformat()}, branch `loso`)"
     met = [f.held_out for f in folds if f.scored["learned"].meets]
     text = "\n".join([
         heading, "",
-        f"Written by `bench/learn_matcher.py --precision {args.precision} --l2 {args.l2}` "
-        f"(commit {_commit()}). {len(pairs)} judged pairs on today's refs ({int(y.sum())} `same`, "
-        f"{int(len(y) - y.sum())} `related`/`different`; {gone} judgments no longer apply). For each list X, "
+        f"Written by `bench/learn_matcher.py --precision {args.precision} --l2 {args.l2}"
+        f"{' --without-related' if args.without_related else ''}` (commit {_commit()}). {len(pairs)} judged "
+        f"pairs on today's refs ({int(y.sum())} `same`, {int(len(y) - y.sum())} "
+        f"{'`different`' if args.without_related else '`related`/`different`'}; {gone} judgments no longer "
+        "apply). For each list X, "
         "`learned` is a logistic model over the signals below fitted on the pairs with both refs outside X, "
         f"at the lowest threshold that keeps precision >= {args.precision} on those training pairs, scored "
         "on every judged pair that involves X; `learned, lexical signals` is the same without the "
