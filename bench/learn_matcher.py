@@ -43,10 +43,10 @@ sys.path.insert(0, str(ROOT / "src"))
 
 # Everything the script takes from qdeck, in one place, so a restructure needs one edit here.
 from qdeck.config import load_recipe  # noqa: E402
-from qdeck.dedupe import Matcher, Vocabulary, embed_questions, natural_key  # noqa: E402
-from qdeck.embed import load_encoder  # noqa: E402
+from qdeck.dedupe import Matcher, Vocabulary, embed_questions, load_encoder, natural_key  # noqa: E402
 from qdeck.pipeline import read_catalog  # noqa: E402
 from qdeck.review import store  # noqa: E402
+from qdeck.settings import Settings  # noqa: E402
 
 RESULTS = ROOT / "bench" / "results.md"
 PRECISION_TARGET = 0.95  # the target on every held-out list
@@ -93,7 +93,7 @@ class Signals:
         vocab = recipe.dedupe_data.build(Vocabulary.from_shape)
         self.sources = tuple(spec.name for spec in recipe.sources)
         self.lexical = Matcher.build(questions, vocab)
-        self.vectors, self.cores = embed_questions(questions, vocab, load_encoder())
+        self.vectors, self.cores = embed_questions(questions, vocab, load_encoder(Settings.from_environ(cwd=ROOT).model_dir))
         self.blended = Matcher.build(questions, vocab)
         self.blended.vectors, self.blended.core_vectors = self.vectors, self.cores
         self.refs = sorted((q.ref for q in questions), key=natural_key)
