@@ -126,8 +126,9 @@ def test_precision_on_labelled_sets(note_of, path):
     assert s.precision >= 0.97, f"precision {s.precision:.3f}"
 
 
-@pytest.mark.xfail(strict=True, reason="with the hand-reviewed judgments recall is 0.907 (dev) and 0.865 "
-                   "(held-out), target 0.95: the misses are pairs no reviewed candidate list offered")
+@pytest.mark.xfail(strict=True, reason="recall is 0.800 (dev) and 0.878 (held-out), target 0.95: of the 24 "
+                   "missed pairs, 18 are pairs the reviewers judged `related` (a broad question and a narrower "
+                   "one) where the annotators said same, and 6 were never offered for review")
 @pytest.mark.parametrize("path", LABELS, ids=[p.stem for p in LABELS])
 def test_recall_on_labelled_sets(note_of, path):
     s = score(path, note_of)
