@@ -105,6 +105,11 @@ def _render_key(note: Note) -> tuple:
             note.sources, note.status, note.merged_into, note.guid, note.answers, note.source_titles)
 
 
+# A note takes about 5 ms to render (Pygments, code marking), so forking workers pays off for a
+# few hundred notes, not only for the pool's 20,000-item default.
+RENDER_IN_WORKERS = 256
+
+
 class Renderer:
     """One build's rendered fields, kept by every input they depend on (`mod` is not one).
 
@@ -133,7 +138,8 @@ class Renderer:
         """`content_hash` of each note; a large build renders on forked workers and keeps the fields."""
         keys = [_render_key(n) for n in notes]
         todo = list(dict.fromkeys(key for key in keys if key not in self._rendered))
-        for key, fields in zip(todo, self.pool.map(lambda key: _render(*key), todo, label="rendering cards")):
+        rendered = self.pool.map(lambda key: _render(*key), todo, min_items=RENDER_IN_WORKERS, label="rendering cards")
+        for key, fields in zip(todo, rendered):
             self._rendered[key] = fields
         return [_hash_of(self._fields_of(key), n.tags) for key, n in zip(keys, notes)]
 
