@@ -168,7 +168,6 @@ class Build:
     notes: tuple[Note, ...] = ()
     new_lock: Lock | None = None
     report: IdentityReport | None = None
-    lock_changed: bool = False  # whether the new lock differs from the file (known before it is written)
     packages: tuple[Path, ...] = ()
     written: tuple[Path, ...] = ()
     outputs: tuple[tuple[str, Path], ...] = ()  # (what it is, path) of every file the build writes
@@ -209,7 +208,7 @@ def group(b: Build) -> Build:
 
 def assign(b: Build) -> Build:
     """Identity, second half: each note continues the GUIDs of the questions it holds; editorial answers join."""
-    from qdeck.identity import assign_identities, lock_would_change
+    from qdeck.identity import assign_identities
 
     assert b.catalog is not None and b.lock is not None
     recipe = b.recipe
@@ -221,8 +220,7 @@ def assign(b: Build) -> Build:
     if b.editorial is not None:
         notices += tuple(editorial_notices(b.editorial, notes, (e.guid for e in new_lock.entries),
                                            namespace=recipe.slug, fresh=not b.lock.entries))
-    return replace(b, notes=tuple(notes), new_lock=new_lock, report=report, notices=notices,
-                   lock_changed=lock_would_change(new_lock, recipe.lock_path))
+    return replace(b, notes=tuple(notes), new_lock=new_lock, report=report, notices=notices)
 
 
 def export(b: Build) -> Build:
@@ -353,7 +351,7 @@ def build(recipe: Recipe, *, out_dir: Path = Path("build"), check: bool = False,
 
 def _result(b: Build) -> tuple[BuildResult, Callable[[], str]]:
     """What the build tells and returns; and the story the same build would tell run again."""
-    from qdeck.identity import IdentityReport
+    from qdeck.identity import IdentityReport, lock_would_change
     from qdeck.outputs.story import tell
 
     assert b.catalog is not None and b.lock is not None and b.new_lock is not None and b.report is not None
@@ -367,8 +365,10 @@ def _result(b: Build) -> tuple[BuildResult, Callable[[], str]]:
         return tell(cat.questions, names, list(notes), new_lock, settled).text()
 
     warnings = tuple(w for source in cat.sources for w in source.parsed.warnings)
+    # A build saves the lock only when its bytes change; --check compares without saving.
+    changed = lock_would_change(new_lock, b.recipe.lock_path) if b.check else b.recipe.lock_path in b.written
     return BuildResult(
-        notes, "\n".join([story.text(), *b.notices]), b.report.counts, b.lock_changed,
+        notes, "\n".join([story.text(), *b.notices]), b.report.counts, changed,
         b.written, b.packages, new_lock.notetype.mod, headline=story.headline(), notices=b.notices,
         warnings=warnings, outputs=b.outputs, previous=b.previous,
     ), again

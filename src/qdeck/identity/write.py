@@ -70,7 +70,6 @@ def _entry_data(e: LockEntry) -> dict[str, Any]:
     return data
 
 
-@lru_cache(maxsize=2)  # a build asks for the same lock's text twice: --check, then save
 def lock_text(lock: Lock) -> str:
     """The lock file's exact text: sorted by GUID, stable key order, so diffs stay small.
 
