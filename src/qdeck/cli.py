@@ -109,9 +109,10 @@ class Progress:
         finally:
             self.close()
 
-    def runtime(self) -> Runtime:
-        """The run's settings, read once from the environment, with this line watching its counts."""
-        return Runtime.of(Settings.from_environ(), self.count if self.enabled else None)
+    def runtime(self, settings: Settings | None = None) -> Runtime:
+        """The run's settings (read from the environment unless the command has them), with this line
+        watching its counts."""
+        return Runtime.of(settings or Settings.from_environ(), self.count if self.enabled else None)
 
 
 @cli.command(short_help="Build the packages, catalog, merge report and identity lock.")
@@ -208,7 +209,7 @@ def sync_command(recipe: str | None, collection_path: str | None, profile: str |
     with Progress("qdeck sync", quiet=False).watching() as shown:
         report = syncing.sync(load_recipe(recipe), target, dry_run=dry_run, suspend_retired=suspend_retired,
                               filtered=() if "none" in filtered else filtered, out_dir=Path(out_dir),
-                              rt=shown.runtime())
+                              rt=shown.runtime(settings))
     click.echo(report.summary())
 
 
