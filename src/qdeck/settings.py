@@ -18,6 +18,7 @@ from qdeck.errors import InputError
 from qdeck.parallel import SERIAL, Pool, Show
 
 MODEL_NAME = "all-MiniLM-L6-v2"  # the one embedding model qdeck knows (see qdeck.dedupe.embed)
+MODEL_FOLDER = f"models/{MODEL_NAME}"  # beside the project, where `qdeck model fetch` puts it
 CACHE_FOLDER = "build/.cache"  # beside the default output, so `make clean` removes it
 
 
@@ -35,7 +36,7 @@ class Settings:
 
     workers: int = 1
     cache_dir: Path | None = None
-    model_dir: Path = field(default_factory=lambda: Path("models") / MODEL_NAME)
+    model_dir: Path = Path(MODEL_FOLDER)
     anki_base: Path = field(default_factory=lambda: anki_base({}))
 
     @classmethod
@@ -65,7 +66,7 @@ class Settings:
         return cls(
             workers=_workers(env.get("QDECK_WORKERS", "")),
             cache_dir=cache_dir,
-            model_dir=folder(env["QDECK_MODEL_DIR"]) if env.get("QDECK_MODEL_DIR") else cwd / "models" / MODEL_NAME,
+            model_dir=folder(env.get("QDECK_MODEL_DIR") or MODEL_FOLDER),
             anki_base=anki_base(env, platform, home),
         )
 
@@ -79,7 +80,7 @@ class Runtime:
 
     cache: Cache = OFF
     pool: Pool = SERIAL
-    model_dir: Path = field(default_factory=lambda: Path("models") / MODEL_NAME)
+    model_dir: Path = Path(MODEL_FOLDER)
 
     @classmethod
     def of(cls, settings: Settings, show: Show | None = None, *, read_only: bool = False) -> Runtime:
