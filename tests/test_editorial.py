@@ -141,3 +141,12 @@ def test_an_answer_kept_beside_a_lists_answer_is_reviewed_once(releases) -> None
               if "beside a list's answer" in line]
     noticed = {line.split()[7] for line in beside}
     assert noticed and noticed <= {e.guid for e in reviewed}  # a mark outlives a list's answer harmlessly
+
+
+def test_answers_use_only_markup_the_card_renders() -> None:
+    """The card's markdown subset has no bold or italics: `**word**` would show its asterisks."""
+    import re
+
+    prose = {guid: re.sub(r"`[^`\n]*`", "", re.sub(r"```.*?```", "", e.answer, flags=re.S))
+             for guid, e in EDITORIAL.answers.items()}
+    assert [guid for guid, text in prose.items() if "**" in text or "__" in text] == []
