@@ -43,6 +43,7 @@ def inline(text: str, mark: bool = False) -> str:
     return _CODE_SPAN.sub(lambda m: f"<code>{m.group(1)}</code>", escaped)
 
 
+@lru_cache(maxsize=64)  # lexers keep no state between texts; finding one by name scans all of Pygments'
 def _lexer(lang: str):
     if not lang:
         return PythonLexer()  # a Python deck: unlabelled fences are Python
