@@ -10,6 +10,7 @@ from typing import Any, Callable
 import yaml
 
 from qdeck.cache import OFF, Cache
+from qdeck.config.blockyaml import read_block_yaml
 from qdeck.errors import LockError
 
 # Version 2 adds `questions`: each source's questions in order, with the GUID of each one's
@@ -166,6 +167,9 @@ def _load_lock_text(raw: bytes, path: Path) -> Lock:
             )
     if not text.strip():
         raise LockError("the lock is empty; restore it from version control (deleting it loses every identity)", path)
+    written = _read_as_written(text, path)
+    if written is not None:
+        return written
     loader = _LockLoader(text)
     try:
         node = loader.get_single_node()
@@ -179,6 +183,21 @@ def _load_lock_text(raw: bytes, path: Path) -> Lock:
     finally:
         loader.dispose()
     return _parse_lock(data, node, path)
+
+
+def _read_as_written(text: str, path: Path) -> Lock | None:
+    """The lock, read fast when its text is exactly what qdeck writes for it (see config.blockyaml);
+    None for any other text, which PyYAML then reads with line numbers for its errors."""
+    from qdeck.identity.write import lock_text  # the writer imports this module
+
+    data = read_block_yaml(text)
+    if data is None:
+        return None
+    try:
+        lock = _parse_lock(data, None, path)
+    except LockError:
+        return None
+    return lock if lock_text(lock) == text else None
 
 
 def _entry_lines(node: Any) -> list[int]:

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import re
-from functools import lru_cache
 from pathlib import Path
 from typing import Any, Mapping, Sequence
 
 import yaml
 
 from qdeck.cache import OFF, Cache
+from qdeck.config.blockyaml import NotInSubset, scalar_text
 from qdeck.errors import LockError, OutputError
 from qdeck.files import write_atomic
 from qdeck.identity.model import LOCK_VERSION, Lock, LockEntry, LockedQuestion, load_lock
@@ -80,7 +79,7 @@ def lock_text(lock: Lock) -> str:
     entries = sorted(lock.entries, key=lambda e: e.guid)
     try:
         return _fast_lock_text(lock, entries)
-    except _NotFast:
+    except NotInSubset:
         return pyyaml_lock_text(lock)
 
 
@@ -97,25 +96,21 @@ def pyyaml_lock_text(lock: Lock) -> str:
                                default_flow_style=False, indent=2)
 
 
-class _NotFast(Exception):
-    """A string the direct writer does not handle."""
-
-
 def _fast_lock_text(lock: Lock, entries: Sequence[LockEntry]) -> str:
-    out = [_HEADER, f"version: {LOCK_VERSION}\n", f"namespace: {_scalar(lock.namespace, 0)}\n"]
+    out = [_HEADER, f"version: {LOCK_VERSION}\n", f"namespace: {scalar_text(lock.namespace, 0)}\n"]
     if lock.notetype is not None:
         nt = lock.notetype
-        out.append(f"notetype:\n  fingerprint: {_scalar(nt.fingerprint, 2)}\n  schema: {_scalar(nt.schema, 2)}\n"
+        out.append(f"notetype:\n  fingerprint: {scalar_text(nt.fingerprint, 2)}\n  schema: {scalar_text(nt.schema, 2)}\n"
                    f"  mod: {nt.mod}\n")
     by_source = _by_source(lock.questions or ())
     out.append("questions:\n" if by_source else "questions: {}\n")
     for source, items in by_source.items():
-        key = _scalar(source, 2)
+        key = scalar_text(source, 2)
         if "\n" in key or len(key) > 128:  # PyYAML writes such a key in its complex-key form
-            raise _NotFast(source)
+            raise NotInSubset(source)
         out.append(f"  {key}:\n")
         # Written directly (100,000 of them in a large deck): what _emit_mapping writes for them.
-        out.extend(f"  - ref: {_scalar(q.ref, 4)}\n    text: {_scalar(q.text, 4)}\n    guid: {_scalar(q.guid, 4)}\n"
+        out.extend(f"  - ref: {scalar_text(q.ref, 4)}\n    text: {scalar_text(q.text, 4)}\n    guid: {scalar_text(q.guid, 4)}\n"
                    for q in items)
     out.append("notes:\n" if entries else "notes: []\n")
     for e in entries:
@@ -134,61 +129,12 @@ def _emit_mapping(out: list[str], data: Mapping[str, Any], indent: int, first: s
         elif isinstance(value, list):
             # PyYAML writes a list under a key without indenting it further.
             out.append(f"{prefix}{key}:\n" if value else f"{prefix}{key}: []\n")
-            out.extend(f"{pad}- {_scalar(item, indent)}\n" for item in value)
+            out.extend(f"{pad}- {scalar_text(item, indent)}\n" for item in value)
         elif isinstance(value, int) and not isinstance(value, bool):
             out.append(f"{prefix}{key}: {value}\n")
         else:
-            out.append(f"{prefix}{key}: {_scalar(value, indent)}\n")
+            out.append(f"{prefix}{key}: {scalar_text(value, indent)}\n")
         prefix = pad
-
-
-# PyYAML's printable characters, less the line breaks other than \n and the byte-order mark.
-_PRINTABLE = r"\x20-\x7e\xa0-\u2027\u202a-\ud7ff\ue000-\ufefe\uff00-\ufffd"
-# _represent_str double-quotes these line breaks; libyaml escapes characters beyond the BMP.
-_NEVER_FAST = re.compile("[\x85\u2028\u2029\U00010000-\U0010ffff]")
-# Plain: no indicator first, no ": " or " #", no surrounding space, one line.
-_PLAIN = re.compile(rf"[A-Za-z0-9_(/.$+-][{_PRINTABLE}]*")
-_NOT_PLAIN = re.compile(r": |:$|\s#|\s$")
-_NOT_STRINGS = frozenset("yes Yes YES no No NO true True TRUE false False FALSE on On ON off Off OFF "
-                         "null Null NULL".split())  # what PyYAML's resolver reads as a bool or null
-# A literal block: no space first or before a break, no trailing space, at most one final break.
-_BLOCK = re.compile(rf"(?=[^ \n])[{_PRINTABLE}\n]+")
-_BLOCK_SPACES = re.compile(r" \n|\n\n$| $")
-
-
-_RESOLVER = yaml.resolver.Resolver()
-_ANALYZER = yaml.emitter.Emitter(None, allow_unicode=True)
-
-
-def _reads_as_string(value: str) -> bool:
-    """False for "1", "0x1f", "1.5", "2024-01-01": plain, PyYAML would read them back as other types."""
-    return _RESOLVER.resolve(yaml.ScalarNode, value, (True, False)) == "tag:yaml.org,2002:str"
-
-
-@lru_cache(maxsize=1 << 16)  # tags, sources, tiers and topics repeat on every entry
-def _scalar(value: str, indent: int) -> str:
-    """One string as PyYAML writes it as a value at `indent` (the column of its key or list)."""
-    if _NEVER_FAST.search(value):
-        raise _NotFast(value)
-    if "\n" not in value:
-        # A leading "-" or "." may be an indicator ("- a", "-", "---", "..."): the analyzer decides.
-        if _PLAIN.fullmatch(value) and not _NOT_PLAIN.search(value) and value not in _NOT_STRINGS \
-                and (value[0].isalpha() or (value[0] not in "-." and _reads_as_string(value))):
-            return value
-        # The rest take PyYAML's own analysis (slower, so only here), as its emitter decides.
-        analysis = _ANALYZER.analyze_scalar(value)
-        if analysis.multiline:
-            raise _NotFast(value)
-        if analysis.allow_block_plain and not analysis.empty and _reads_as_string(value):
-            return value
-        if analysis.allow_single_quoted and len(value) < 50_000:
-            return "'" + value.replace("'", "''") + "'"
-    elif _BLOCK.fullmatch(value) and not _BLOCK_SPACES.search(value):
-        body = value[:-1] if value.endswith("\n") else value
-        pad = " " * (indent + 2)
-        lines = "\n".join(pad + line if line else "" for line in body.split("\n"))
-        return ("|\n" if value.endswith("\n") else "|-\n") + lines
-    raise _NotFast(value)
 
 
 def lock_would_change(lock: Lock, path: str | Path) -> bool:

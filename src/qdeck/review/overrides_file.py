@@ -11,6 +11,7 @@ from typing import Any, Mapping
 import yaml
 
 from qdeck.config import read_yaml
+from qdeck.config.blockyaml import NotInSubset, scalar_text
 from qdeck.errors import InputError
 from qdeck.files import write_atomic
 
@@ -27,6 +28,11 @@ def flow(value: Any) -> str:
     """
     if isinstance(value, str) and "\n" in value:
         return json.dumps(value, ensure_ascii=False)  # a JSON string is a YAML double-quoted scalar
+    if isinstance(value, str) and len(value) < 50_000:  # longer, PyYAML would fold it at a space
+        try:
+            return scalar_text(value, 0)  # what PyYAML writes, directly: judgments are 18,000 strings
+        except NotInSubset:
+            pass
     return yaml.safe_dump(value, default_flow_style=True, allow_unicode=True,
                           width=1 << 16).strip().removesuffix("...").strip()
 

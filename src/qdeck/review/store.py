@@ -9,7 +9,9 @@ from pathlib import Path
 from typing import Callable, Iterable, Sequence
 
 from qdeck import config
-from qdeck.config import Invalid
+from qdeck.config import Invalid, read_text
+from qdeck.config.shape import convert
+from qdeck.config.blockyaml import read_block_yaml
 from qdeck.config.schema import JudgmentsFile
 from qdeck.dedupe import Overrides, natural_key
 from qdeck.errors import InputError
@@ -61,21 +63,38 @@ def load(path: Path) -> tuple[Judgment, ...]:
     naming its line (the shape is config.schema.JudgmentsFile)."""
     if not path.exists():
         return ()
-
-    def build(raw: JudgmentsFile) -> tuple[Judgment, ...]:
-        found: dict[frozenset[str], Judgment] = {}
-        for i, entry in enumerate(raw.judgments):
-            a, b = entry.refs
-            if a == b:
-                raise Invalid(("judgments", i, "refs"), f"a question cannot be judged against itself ({a})")
-            judgment = Judgment((a, b), entry.questions, entry.verdict, entry.note)
-            if judgment.key in found:
-                raise Invalid(("judgments", i), f"{a} and {b} are judged twice; keep one entry")
-            found[judgment.key] = judgment
-        return tuple(found.values())
-
-    return config.load(path, JudgmentsFile, build=build, what="the judgments file", empty=JudgmentsFile(),
+    text = read_text(path, what="the judgments file", max_bytes=MAX_JUDGMENTS_BYTES)
+    written = _read_as_written(text)
+    if written is not None:
+        return written
+    return config.load(path, JudgmentsFile, build=_judgments, what="the judgments file", empty=JudgmentsFile(),
                        max_bytes=MAX_JUDGMENTS_BYTES)
+
+
+def _read_as_written(text: str) -> tuple[Judgment, ...] | None:
+    """The judgments, read fast when the text is exactly what `dump` writes for them (see
+    config.blockyaml); None for any other text, which PyYAML reads with line numbers for its errors."""
+    data = read_block_yaml(text)
+    if data is None:
+        return None
+    try:
+        judgments = _judgments(convert(data, JudgmentsFile))
+    except Invalid:
+        return None
+    return judgments if dump(judgments) == text else None
+
+
+def _judgments(raw: JudgmentsFile) -> tuple[Judgment, ...]:
+    found: dict[frozenset[str], Judgment] = {}
+    for i, entry in enumerate(raw.judgments):
+        a, b = entry.refs
+        if a == b:
+            raise Invalid(("judgments", i, "refs"), f"a question cannot be judged against itself ({a})")
+        judgment = Judgment((a, b), entry.questions, entry.verdict, entry.note)
+        if judgment.key in found:
+            raise Invalid(("judgments", i), f"{a} and {b} are judged twice; keep one entry")
+        found[judgment.key] = judgment
+    return tuple(found.values())
 
 
 def dump(judgments: Iterable[Judgment]) -> str:
