@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import re
-from typing import Iterator, Optional
+from typing import Container, Iterator, Optional
 
 from qdeck.repair.names import name_terms
 from qdeck.repair.parse import ALL_KEYWORDS, parses_as_python
+from qdeck.repair.shapes import NAME_CHARS, NAME_STARTS
 from qdeck.repair.vocabulary import is_english
 from qdeck.repair.weights import (
     CODE_BAD_EDGE, CODE_GLOSS, CODE_GLUED_OPERATOR, CODE_PARSES, CODE_PARSES_PER_TOKEN,
@@ -21,8 +22,6 @@ _SHELL_WORD = re.compile(r"\s(?:--?[A-Za-z]|\S*/)")  # "-m", "--cov", "dist/*": 
 
 
 _WORD_CHAR = re.compile(r"\w")  # what \w means to the regexes above (Unicode letters too)
-_NAME_CHARS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_")
-_NAME_STARTS = _NAME_CHARS - frozenset("0123456789")
 # Loose forms of _OPERATOR_WORD_GLUED and _GLOSS: a span can only match if its region matches
 # these (and _SHELL_WORD itself), so a region without a match spares the per-span search.
 _MAYBE_GLUED_OPERATOR = re.compile(r"[^\w\s](?:and|or|not|is|in)|(?:and|or|not|is|in)[^\w\s]")
@@ -63,13 +62,13 @@ class CodeSpans:
         self.run_start = list(range(size))
         self.name_from = [-1] * (size + 1)
         for i in range(size - 1, -1, -1):
-            if text[i] in _NAME_STARTS:
+            if text[i] in NAME_STARTS:
                 self.name_from[i] = i
-            elif text[i] in _NAME_CHARS and i + 1 < size and text[i + 1] in _NAME_CHARS:
+            elif text[i] in NAME_CHARS and i + 1 < size and text[i + 1] in NAME_CHARS:
                 self.name_from[i] = self.name_from[i + 1]
         self.word_start = list(range(size))  # where the run of \w characters holding i starts
         for i in range(1, size):
-            if text[i] in _NAME_CHARS and text[i - 1] in _NAME_CHARS:
+            if text[i] in NAME_CHARS and text[i - 1] in NAME_CHARS:
                 self.run_start[i] = self.run_start[i - 1]
             if self.word[i] and self.word[i - 1]:
                 self.word_start[i] = self.word_start[i - 1]
@@ -77,17 +76,24 @@ class CodeSpans:
         self.maybe_gloss = bool(_MAYBE_GLOSS.search(text))
         self.maybe_shell = bool(_SHELL_WORD.search(text))
 
-    def _name_cost(self, start: int, first: int, end: int, stop: int) -> tuple[float, float]:
-        """Terms of the identifier text[first:end] inside the span text[start:stop]."""
+    def name_cost(self, start: int, first: int, end: int, stop: int,
+                  loose: bool = False) -> tuple[float, float]:
+        """Terms of the identifier text[first:end] inside the span text[start:stop]
+        (an upper bound of the cost if `loose`, see `identifier_cost`)."""
         text = self.text
         before = text[first - 1] if first > start else ""
         after = text[end] if end < stop else ""
         before_dot = text[first - 2] if first - 2 >= start else ""
         return name_terms(text[first:end], before == ".", before == "-" or after == "-",
-                           before_dot.isalnum() or before_dot == "_")
+                           before_dot.isalnum() or before_dot == "_", loose)
 
-    def scores(self, start: int, stop: int) -> Iterator[tuple[int, Optional[float]]]:
-        """(end, score of text[start:end]) for end = start+1 .. stop; None where a space ends it."""
+    def scores(self, start: int, stop: int, wanted: Optional[Container[int]] = None,
+               ) -> Iterator[tuple[int, Optional[float]]]:
+        """(end, score of text[start:end]) for end = start+1 .. stop; None where a space ends it.
+
+        With `wanted`, only those ends are scored (the others give None too): what the
+        span carries along is the same, so their scores do not change.
+        """
         text, word, symbol = self.text, self.word, self.symbol
         names = 0.0             # identifiers already followed by a character of the span
         spaces = parens = brackets = braces = 0
@@ -95,7 +101,7 @@ class CodeSpans:
         runs, last_symbol = 0, False  # symbol runs among the characters before the last one
         sentence_inside = False
         tokens = 0
-        only_name = text[start] in _NAME_STARTS
+        only_name = text[start] in NAME_STARTS
         # Two plain names in a row ("script name") never parse, however the span goes on.
         two_names, after_name = False, -1
         for j in range(start, stop):
@@ -107,10 +113,10 @@ class CodeSpans:
                     if symbol[k] and not last_symbol:
                         runs += 1
                     last_symbol = symbol[k]
-                if text[k] in _NAME_CHARS and ch not in _NAME_CHARS:
+                if text[k] in NAME_CHARS and ch not in NAME_CHARS:
                     first = self.name_from[max(self.run_start[k], start)]
                     if first != -1 and first <= k:
-                        cost, penalty = self._name_cost(start, first, j, j + 1)
+                        cost, penalty = self.name_cost(start, first, j, j + 1)
                         names += cost
                         if penalty:
                             names += penalty
@@ -118,7 +124,7 @@ class CodeSpans:
                     sentence_inside = True
                 if word[k] and not word[j]:  # a run of \w characters ends: see _NAME_PAIR
                     first = max(self.word_start[k], start)
-                    plain = text[first] in _NAME_STARTS and text[first:j] not in ALL_KEYWORDS
+                    plain = text[first] in NAME_STARTS and text[first:j] not in ALL_KEYWORDS
                     two_names = two_names or (plain and first == after_name)
                     after_name = j + 1 if plain and ch == " " and \
                         (first == start or text[first - 1] not in "'\"") else -1
@@ -139,16 +145,19 @@ class CodeSpans:
                 tokens += j == start or not word[j - 1]
             elif not ch.isspace():
                 tokens += 1
-            only_name = only_name and ch in _NAME_CHARS
+            only_name = only_name and ch in NAME_CHARS
             if ch.isspace():
                 spaces += 1
                 yield j + 1, None
                 continue
+            if wanted is not None and j + 1 not in wanted:
+                yield j + 1, None
+                continue
             total = names
-            if ch in _NAME_CHARS:
+            if ch in NAME_CHARS:
                 first = self.name_from[max(self.run_start[j], start)]
                 if first != -1 and first <= j:
-                    cost, penalty = self._name_cost(start, first, j + 1, j + 1)
+                    cost, penalty = self.name_cost(start, first, j + 1, j + 1)
                     total += cost
                     if penalty:
                         total += penalty

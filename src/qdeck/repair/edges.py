@@ -85,6 +85,20 @@ class Edges:
 
     def cost(self, start: int, end: int) -> float:
         text = self.text
+        cost = self.bound(start, end)
+        if start > 0 and text[start - 1].isalpha():
+            head_end = min(end, self.name_end[start]) if self.name_end[start] else start
+            key = (start, head_end)
+            if key not in self.inside:
+                self.inside[key] = _starts_inside_word(
+                    text, start, head_end, text[self.letters_from[start]:start])
+            if self.inside[key]:
+                cost += CODE_WORD_IN_WORD
+        return cost
+
+    def bound(self, start: int, end: int) -> float:
+        """`cost` without its dearest term (a word cut at the start), which only lowers it."""
+        text = self.text
         cost = self.penalty[self.start_bits[start] | self.end_bits[end]]
         if end - start == 1:
             before = text[start - 1] if start > 0 else " "
@@ -95,14 +109,6 @@ class Edges:
                 cost += CODE_PUNCTUATION_ONLY
         if end <= self.punctuation_to[start]:
             cost += CODE_PUNCTUATION_ONLY  # sentence punctuation is never a code span
-        if start > 0 and text[start - 1].isalpha():
-            head_end = min(end, self.name_end[start]) if self.name_end[start] else start
-            key = (start, head_end)
-            if key not in self.inside:
-                self.inside[key] = _starts_inside_word(
-                    text, start, head_end, text[self.letters_from[start]:start])
-            if self.inside[key]:
-                cost += CODE_WORD_IN_WORD
         return cost
 
 

@@ -44,10 +44,12 @@ def _english_compound_cost(word: str) -> Optional[float]:
 
 
 @functools.lru_cache(maxsize=65536)  # pure; names recur in every span that holds them
-def identifier_cost(word: str, after_dot: bool = False, inner: bool = False) -> float:
+def identifier_cost(word: str, after_dot: bool = False, inner: bool = False,
+                    loose: bool = False) -> float:
     """Log-probability of one identifier inside a code span.
 
-    `inner` marks a part followed by an underscore, where glue cannot happen.
+    `inner` marks a part followed by an underscore, where glue cannot happen.  `loose`
+    gives an upper bound instead, without the dear check for glue to English.
     """
     core, attributes = python_vocabulary()
     if DUNDER.fullmatch(word):
@@ -59,18 +61,20 @@ def identifier_cost(word: str, after_dot: bool = False, inner: bool = False) -> 
         return min(cost, word_zipf(word) - ZIPF_SHIFT) if is_english(word) else cost
     if len(word) == 1:
         return CODE_LETTER
+    if loose:  # glued or not, as in the line below
+        return max(CODE_GLUED + CODE_GLUED_PER_CHAR * len(word), _unknown_name_cost(word, True))
     if not inner and glued_to_english(word.strip("_")):
         return CODE_GLUED + CODE_GLUED_PER_CHAR * len(word)
     return _unknown_name_cost(word)
 
 
-def _unknown_name_cost(word: str) -> float:
+def _unknown_name_cost(word: str, loose: bool = False) -> float:
     """Cost of a name Python does not define: by its shape, then as English."""
     parts = [part for part in word.split("_") if part]
     if len(parts) > 1:  # English parts are normal here: iter_content, foreign_keys
         last = len(parts) - 1
         return sum(word_zipf(part) - ZIPF_SHIFT if is_english(part)
-                   else identifier_cost(part, inner=number < last)
+                   else identifier_cost(part, inner=number < last, loose=loose)
                    for number, part in enumerate(parts)) + CODE_SNAKE_BONUS
     humps = HUMP.findall(word)
     if CAMEL.search(word) and len(humps) > 1:
@@ -109,16 +113,17 @@ def _hump_cost(hump: str) -> float:
 
 @functools.lru_cache(maxsize=65536)  # pure; a name's terms are asked once per span holding it
 def name_terms(name: str, after_dot: bool, hyphenated: bool,
-                after_name_char: bool) -> tuple[float, float]:
+               after_name_char: bool, loose: bool = False) -> tuple[float, float]:
     """(cost, attribute penalty) of one identifier inside a code span, given its neighbours.
 
     `after_name_char` means the character before the dot is a letter, digit or underscore.
-    The two terms are added to a span's total one after the other, as floats.
+    The two terms are added to a span's total one after the other, as floats.  `loose`
+    bounds the cost from above instead (see `identifier_cost`).
     """
     if hyphenated and is_english(name) and not is_known_code(name):
         cost = word_zipf(name) - ZIPF_SHIFT  # package names: cosmic-ray, pre-commit
     else:
-        cost = identifier_cost(name, after_dot)
+        cost = identifier_cost(name, after_dot, loose=loose)
     penalty = 0.0
     if after_dot and after_name_char and not is_known_code(name) \
             and not DUNDER.fullmatch(name) and name not in file_suffixes():

@@ -2,19 +2,19 @@
 
 from __future__ import annotations
 
-from bisect import bisect_right
 from dataclasses import dataclass, field
 from itertools import product
 from typing import Optional
 
+from qdeck.repair.bounds import NEVER, Bounds
 from qdeck.repair.code_spans import CodeSpans
 from qdeck.repair.edges import Edges
 from qdeck.repair.prose import Chunks
-from qdeck.repair.shapes import ABBREVIATION
+from qdeck.repair.prose_ends import ProseEnds
 from qdeck.repair.units import Unit
 from qdeck.repair.weights import (
-    BULLET_BREAK, BULLET_WITHOUT_WORDS, HOPELESS_CODE, MAX_CODE_CHARS, MAX_PROSE_CHARS,
-    NEW_CODE_SPAN, PROSE_PERIOD_BEFORE_CODE,
+    BULLET_BREAK, BULLET_WITHOUT_WORDS, HOPELESS_CODE, MAX_CODE_CHARS, NEW_CODE_SPAN,
+    PRUNE_MARGIN,
 )
 
 # A DP state: (position, what ended there, still in the unit's first bullet,
@@ -35,10 +35,10 @@ class _Search:
     spans: CodeSpans
     edges: "Edges"
     best: dict = field(default_factory=dict)
-    prose_ends: "_ProseEnds" = field(init=False)
+    prose_ends: ProseEnds = field(init=False)
 
     def __post_init__(self) -> None:
-        self.prose_ends = _ProseEnds(self.text, self.forced)
+        self.prose_ends = ProseEnds(self.text, self.forced)
 
     def relax(self, state: _State, score: float, back: tuple) -> None:
         current = self.best.get(state)
@@ -49,66 +49,28 @@ class _Search:
         return self.prose_ends.forced_after[position]
 
 
-class _ProseEnds:
-    """Where prose may end in a region and what may follow, worked out once per region.
-
-    Whether prose may end before code, or end a bullet, depends on the end alone (and on
-    whether it is the next line break), so every start reads the same table.
-    """
-
-    def __init__(self, text: str, forced: set[int]) -> None:
-        size = len(text)
-        self.forced_after = [size] * (size + 1)  # the first line break after each position
-        later = size
-        for position in range(size, -1, -1):
-            self.forced_after[position] = later
-            if position in forced:
-                later = position
-        self.penalty: list[float] = [0.0] * (size + 1)  # if code follows prose ending here
-        self.glued = [False] * (size + 1)               # code may follow without a line break
-        self.after = [""] * (size + 1)                  # "glued" / "space": may end a bullet
-        self.candidates: list[int] = []                 # ends some prose may stop at, ascending
-        for end in range(1, size):
-            ends_sentence = text[end - 1] in ".!?"
-            period = ends_sentence and not ABBREVIATION.search(text[max(0, end - 4):end])
-            self.penalty[end] = PROSE_PERIOD_BEFORE_CODE if period else 0.0
-            self.glued[end] = not text[end - 1].isspace() and not text[end].isspace()
-            if ends_sentence:
-                self.after[end] = "glued" if not text[end].isspace() else \
-                    "space" if text[end] == " " and end + 1 < size else ""
-            if self.glued[end] or self.after[end]:
-                self.candidates.append(end)
-        self.size = size
-
-    def steps(self, position: int) -> list[tuple[int, Optional[float], str]]:
-        """(end, penalty if code may follow or None, bullet end) of prose from `position`."""
-        limit = self.forced_after[position]
-        last = min(limit - 1, position + MAX_PROSE_CHARS)  # below the line break: by the table
-        candidates = self.candidates
-        low, high = bisect_right(candidates, position), bisect_right(candidates, last)
-        penalty, glued, after = self.penalty, self.glued, self.after
-        steps = [(end, penalty[end] if glued[end] else None, after[end])
-                 for end in candidates[low:high]]
-        # Prose may always run on to the next line break or the end (penalty even unglued).
-        steps.append((limit, None, "") if limit == self.size else
-                     (limit, penalty[limit], after[limit]))
-        return steps
-
-
-def _code_moves(search: _Search, position: int) -> list[tuple[int, float, float]]:
+def _code_moves(search: _Search, position: int, wanted: Optional[set[int]] = None,
+                ) -> list[tuple[int, float, float]]:
     """(end, code score, edge cost) of every code span that may start at `position`.
 
-    The same for every state at `position`, so it is worked out once per position.
+    The same for every state at `position`, so it is worked out once per position.  With
+    `wanted`, only of the spans ending there: the scan stops at the last of them, and scores
+    only them and the spans before a space (which tell whether the span became hopeless).
     """
     text = search.text
     size = len(text)
     if position >= size or text[position].isspace():
         return []
     limit = min(size, position + MAX_CODE_CHARS, search.next_forced(position))
+    scored = None
+    if wanted is not None:
+        limit = min(limit, max(wanted))
+        scored = wanted | {end for end in range(position + 1, limit)
+                           if text[end].isspace() and not text[end - 1].isspace()}
     moves = []
     depth = 0
     last = 0.0  # score of the span up to the previous character
-    for end, score in search.spans.scores(position, limit):
+    for end, score in search.spans.scores(position, limit, scored):
         char = text[end - 1]
         depth += (char in "([{") - (char in ")]}")
         if char.isspace() or (end < size and text[end].isspace()):
@@ -121,8 +83,9 @@ def _code_moves(search: _Search, position: int) -> list[tuple[int, float, float]
             if score is not None:
                 last = score
             continue  # the space after code was removed too
-        last = score  # type: ignore[assignment]
-        moves.append((end, last, search.edges.cost(position, end)))
+        if score is not None:  # None: an end not wanted
+            last = score
+            moves.append((end, last, search.edges.cost(position, end)))
     return moves
 
 
@@ -185,58 +148,89 @@ def _extend_prose(search: _Search, state: _State, score: float,
                          (state, "break-space", position))
 
 
-def segment(unit: Unit) -> list[Step]:
-    """Best sequence of code/prose/break steps covering the unit's region."""
-    steps = _search(unit, skip_dominated=True)
-    # Skipping dominated states leaves every score and back pointer of the winning path as it
-    # was; only equal final scores are chosen by the order states were first reached, which
-    # skipping can change, so that rare case is searched again in full.
-    return steps if steps is not None else _search(unit, skip_dominated=False)  # type: ignore[return-value]
+def segment(unit: Unit, prune: bool = True, floor: Optional[float] = None) -> list[Step]:
+    """Best sequence of code/prose/break steps covering the unit's region.
 
-
-def _search(unit: Unit, skip_dominated: bool) -> Optional[list[Step]]:
-    """The search itself; None if skipping dominated states left the winner to a tie."""
+    `prune=False` searches without the bounds of `Bounds`: slower, and the same steps.
+    `floor`, a score the best segmentation is known to reach (see `best_score`), replaces
+    the pruned search's guesses; if nothing reaches it, there is no segmentation.
+    """
     text = unit.region
     search = _Search(text, unit.forced, unit.code_first, Chunks.of(text),
                      CodeSpans(text), Edges(text))
-    start: _State = (0, "B", True, not unit.code_first)
-    best = search.best
-    best[start] = (0.0, None)
-    size = len(text)
-    # Every step moves forward, so visiting positions in order settles each state.
-    for position in range(size + 1):
-        code_moves: Optional[list[tuple[int, float, float]]] = None
-        prose_moves: Optional[list[_ProseMove]] = None
-        for kind, first, words in product("BPC", (True, False), (True, False)):
-            state = (position, kind, first, words)
-            if state not in best:
-                continue
-            score = best[state][0]
-            if skip_dominated and not words:
-                twin = best.get((position, kind, first, True))
-                if twin is not None and twin[0] > score:
-                    # The same state with a prose word already said, and a better score: every
-                    # path on from here does better from there, so none from here can win.
-                    continue
-            if kind == "C":
-                if prose_moves is None:
-                    prose_moves = _prose_moves(search, position)
-                _extend_prose(search, state, score, prose_moves)
-            else:
-                if code_moves is None:
-                    code_moves = _code_moves(search, position)
-                _extend_code(search, state, score, code_moves)
+    if prune:
+        bounds = Bounds(text, unit.forced, search.spans, search.edges, search.chunks,
+                        search.prose_ends)
+        # A guess of the optimum's floor, lowered while no final clears it: then the best
+        # final found is a real path's score, which the optimum clears.
+        guess = bounds.before_code[0] - PRUNE_MARGIN if floor is None else floor
+        while True:
+            _expand(search, unit, skip_dominated=True, bounds=bounds, floor=guess)
+            top = max((score for score, _ in _finals(search)), default=NEVER)
+            if top >= guess or guess == NEVER or floor is not None:
+                break
+            guess = top
+        if top < guess:
+            raise ValueError("no segmentation reaches the floor")
+    else:
+        _expand(search, unit, skip_dominated=True)
+    steps = _winner(search, skip_dominated=True)
+    # Skipping dominated states, or states and spans below the floor, leaves every score and
+    # back pointer of the winning path as it was; only equal final scores are chosen by the
+    # order states were first reached, which skipping can change, so that rare case is
+    # searched again in full.
+    if steps is None:
+        _expand(search, unit, skip_dominated=False)
+        steps = _winner(search, skip_dominated=False)
+    return steps  # type: ignore[return-value]
+
+
+def best_score(unit: Unit) -> float:
+    """The score of the best segmentation, by the full search (what `segment` maximises)."""
+    text = unit.region
+    search = _Search(text, unit.forced, unit.code_first, Chunks.of(text),
+                     CodeSpans(text), Edges(text))
+    _expand(search, unit, skip_dominated=False)
+    finals = _finals(search)
+    if not finals:
+        raise ValueError("no segmentation")
+    return max(score for score, _ in finals)
+
+
+def _expand(search: _Search, unit: Unit, skip_dominated: bool,
+            bounds: Optional[Bounds] = None, floor: float = NEVER) -> None:
+    """The search itself, from scratch: the best score and back pointer of every state.
+
+    With `bounds`, a state or code span is skipped when its bound falls below `floor`.
+    """
+    search.best.clear()
+    search.best[(0, "B", True, not unit.code_first)] = (0.0, None)
+    if bounds is not None:
+        _pruned_pass(search, bounds, floor, skip_dominated)
+    else:
+        _full_pass(search, skip_dominated)
+
+
+def _finals(search: _Search) -> list[tuple[float, _State]]:
+    size = len(search.text)
     finals = []
-    for state, (score, _) in best.items():
+    for state, (score, _) in search.best.items():
         if state[0] == size and state[1] in "PC":
             needs_words = not state[2]  # bullets split off must say something
             finals.append((score + (BULLET_WITHOUT_WORDS if needs_words and not state[3]
                                     else 0.0), state))
+    return finals
+
+
+def _winner(search: _Search, skip_dominated: bool) -> Optional[list[Step]]:
+    """The steps to the best final; None if skipping dominated states left it to a tie."""
+    finals = _finals(search)
     if not finals:
         raise ValueError("no segmentation")  # repair_answer falls back
     top = max(score for score, _ in finals)
     if skip_dominated and sum(score == top for score, _ in finals) > 1:
         return None
+    best = search.best
     state = max(finals, key=lambda item: item[0])[1]
     steps: list[Step] = []
     while best[state][1] is not None:
@@ -245,6 +239,78 @@ def _search(unit: Unit, skip_dominated: bool) -> Optional[list[Step]]:
         state = previous
     steps.reverse()
     return steps
+
+
+def _live_states(search: _Search, position: int, skip_dominated: bool) -> list[tuple[_State, float]]:
+    """The states at `position` in the order they are expanded, dominated ones left out."""
+    best = search.best
+    states = []
+    for kind, first, words in product("BPC", (True, False), (True, False)):
+        state = (position, kind, first, words)
+        if state not in best:
+            continue
+        score = best[state][0]
+        if skip_dominated and not words:
+            twin = best.get((position, kind, first, True))
+            if twin is not None and twin[0] > score:
+                # The same state with a prose word already said, and a better score: every
+                # path on from here does better from there, so none from here can win.
+                continue
+        states.append((state, score))
+    return states
+
+
+def _pruned_pass(search: _Search, bounds: Bounds, floor: float, skip_dominated: bool) -> None:
+    """Expand states in position order, skipping states and code spans below `floor`."""
+    text = search.text
+    forced = search.forced
+    after_code, before_code = bounds.after_code, bounds.before_code
+    for position in range(len(text) + 1):
+        live = []
+        top = NEVER  # the best of the code-starting states, with their opening cost
+        for state, score in _live_states(search, position, skip_dominated):
+            kind = state[1]
+            if kind == "C":
+                if score + after_code[position] >= floor:
+                    live.append((state, score))
+                continue
+            opening = 0.0 if kind == "B" or position in forced else NEW_CODE_SPAN
+            if kind == "P" and opening and (position == 0 or text[position - 1].isspace()):
+                continue  # no code may start here (see `_extend_code`)
+            if score + opening + before_code[position] >= floor:
+                live.append((state, score))
+                top = max(top, score + opening)
+        if not live:
+            continue
+        code_moves: Optional[list[tuple[int, float, float]]] = None
+        prose_moves: Optional[list[_ProseMove]] = None
+        for state, score in live:
+            if state[1] == "C":
+                if prose_moves is None:
+                    prose_moves = _prose_moves(search, position)
+                _extend_prose(search, state, score, prose_moves)
+            else:
+                if code_moves is None:
+                    wanted = {end for end, bound in bounds.code_ends[position]
+                              if top + bound + after_code[end] >= floor}
+                    code_moves = _code_moves(search, position, wanted) if wanted else []
+                _extend_code(search, state, score, code_moves)
+
+
+def _full_pass(search: _Search, skip_dominated: bool) -> None:
+    """Expand every state in position order (every step moves forward, so that settles it)."""
+    for position in range(len(search.text) + 1):
+        code_moves: Optional[list[tuple[int, float, float]]] = None
+        prose_moves: Optional[list[_ProseMove]] = None
+        for state, score in _live_states(search, position, skip_dominated):
+            if state[1] == "C":
+                if prose_moves is None:
+                    prose_moves = _prose_moves(search, position)
+                _extend_prose(search, state, score, prose_moves)
+            else:
+                if code_moves is None:
+                    code_moves = _code_moves(search, position)
+                _extend_code(search, state, score, code_moves)
 
 
 def bullets_from_steps(text: str, steps: list[Step]) -> list[list[tuple[str, str]]]:

@@ -68,6 +68,8 @@ BULLET_WITHOUT_WORDS = -6.0      # a bullet split off must say something in pros
 MAX_CODE_CHARS = 90              # longer than any inline code in the lists: bounds the search
 HOPELESS_CODE = -60.0           # far below any real span ("[project.scripts] cli = ..." is -47)
 MAX_PROSE_CHARS = 400           # between two code spans: about one sentence
+BOUND_SLACK = 1e-6              # bounds sum in another order than scores: far above the rounding
+PRUNE_MARGIN = 6.0             # first guess of how far the optimum lies below its bound
 MAX_REGION_CHARS = 1500         # longer text is no scraped bullet: left as prose
 MAX_GLUE_CHECK = 48             # longer names are not segmented (cost stays bounded)
 COMMON_ENGLISH = 3.5            # zipf frequency from which a word is plain English
