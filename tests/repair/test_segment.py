@@ -18,7 +18,10 @@ from qdeck.repair.prose import Chunks, piece_score
 from qdeck.repair.prose_ends import ProseEnds
 from qdeck.repair.segment import best_score, segment
 from qdeck.repair.units import Unit, make_unit, raw_units
-from qdeck.repair.weights import MAX_REGION_CHARS
+from qdeck.repair.vocabulary import top_zipf
+from qdeck.repair.weights import (
+    CODE_CAMEL_BONUS, CODE_SNAKE_BONUS, MAX_REGION_CHARS, ZIPF_SHIFT,
+)
 
 ROOT = Path(__file__).resolve().parents[2]
 SOURCE = ROOT / "data" / "sources" / "answered-200.txt"
@@ -137,3 +140,10 @@ def test_bounds_are_never_below_the_scores_on_glued_text(lines):
 def test_bounds_are_never_below_the_scores_on_the_source():
     for unit in _source_units()[::7]:  # a spread sample: the full check scores every span
         assert_bounds_hold(unit)
+
+
+def test_the_name_ceiling_is_above_the_best_name_there_can_be():
+    # The best name: two CamelCase parts of the commonest word joined by "_" ("TheThe_TheThe").
+    camel = 2 * (top_zipf() - ZIPF_SHIFT) + CODE_CAMEL_BONUS
+    assert 2 * camel + CODE_SNAKE_BONUS <= NAME_CEILING
+    assert sum(name_terms("TheThe_TheThe", False, False, False)) <= NAME_CEILING

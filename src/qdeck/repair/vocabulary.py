@@ -70,6 +70,13 @@ def word_zipf(word: str) -> float:
     return math.log10(freq) + ZIPF_SHIFT if freq else 0.0
 
 
+@functools.lru_cache(maxsize=1)  # one pass over the word list, once a process
+def top_zipf() -> float:
+    """The highest zipf frequency in the word list ("the"): no word scores above it."""
+    frequencies = english_frequencies()
+    return math.log10(max(frequencies.values())) + ZIPF_SHIFT if frequencies else 0.0
+
+
 def is_english(word: str, threshold: float = COMMON_ENGLISH) -> bool:
     return word_zipf(word) >= threshold
 
