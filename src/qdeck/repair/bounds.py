@@ -39,6 +39,7 @@ NEVER = float("-inf")  # the bound of a state with no way on
 # Above any name's terms: two CamelCase parts of English humps joined by "_" score 2 * (2 *
 # (7.73 - 9) + 2.0) + 1.5 = 0.42 at most ("the" has the top zipf, 7.73); the rest is lower.
 NAME_CEILING = 0.5
+_SPACE, _QUOTE, _COMMA, _NAME = 1, 2, 3, 4  # kinds of characters a span's scan tells apart
 
 
 def _prefix(flags: Iterable[int]) -> list[int]:
@@ -79,16 +80,25 @@ class Bounds:
         self.brackets = _prefix((ch == "[") - (ch == "]") for ch in text)
         self.braces = _prefix((ch == "{") - (ch == "}") for ch in text)
         self.depth = _prefix((ch in "([{") - (ch in ")]}") for ch in text)
+        self.bracketed = _prefix(ch in "()[]{}" for ch in text)
         doubles = _prefix(ch == '"' for ch in text)
         singles = _prefix(ch == "'" for ch in text)
         # a span with an odd number of either quote never parses
         self.quote_parity = [d % 2 + 2 * (s % 2) for d, s in zip(doubles, singles)]
-        self.may_end_parse = [True] + [ch not in ",;" for ch in text]  # nor one ending in , or ;
+        # ... nor one ending in "," or ";": then its parse key matches no start's parity
+        self.parse_key = [-1 if e and text[e - 1] in ",;" else parity
+                          for e, parity in enumerate(self.quote_parity)]
+        self.char_kind = [_SPACE if ch.isspace() else _QUOTE if ch in "'\"" else
+                          _COMMA if ch in ",;" else _NAME if ch in NAME_CHARS else 0
+                          for ch in text]
+        self.before_space = [e < size and text[e].isspace() for e in range(size + 1)]
         # sentence ends ".!?" followed by a space, counted at the punctuation
         self.sentence_ends = _prefix(ch in ".!?" and i + 1 < size and text[i + 1].isspace()
                                      for i, ch in enumerate(text))
-        self.symbols = _prefix(not word[i] and not ch.isspace() for i, ch in enumerate(text))
-        self.word_runs = _prefix(word[i] and (i == 0 or not word[i - 1]) for i in range(size))
+        # tokens the parse bonus counts: word runs and single other characters
+        self.tokens = _prefix((not word[i] and not ch.isspace())
+                              + (word[i] and (i == 0 or not word[i - 1]))
+                              for i, ch in enumerate(text))
         # a span ending at e certainly ends in sentence punctuation
         self.end_terms = [0.0] * (size + 1)
         for e in range(1, size + 1):
@@ -262,11 +272,11 @@ class Bounds:
         if text[p].isspace():
             return
         spans, edges = self.spans, self.edges
-        after_code, depth, quote_parity = self.after_code, self.depth, self.quote_parity
+        after_code, depth, char_kind = self.after_code, self.depth, self.char_kind
         spaces, parens, brackets, braces = self.spaces, self.parens, self.brackets, self.braces
-        names_to, end_terms, may_end_parse = self.names_to, self.end_terms, self.may_end_parse
-        sentence_ends, pair_start = self.sentence_ends, self.pair_start
-        symbols, word_runs, list_stop = self.symbols, self.word_runs, self.list_stop
+        names_to, end_terms, parse_key = self.names_to, self.end_terms, self.parse_key
+        sentence_ends, pair_start, tokens_to = self.sentence_ends, self.pair_start, self.tokens
+        list_stop, before_space = self.list_stop, self.before_space
         end_bits = edges.end_bits
         edge_terms = [edges.penalty[edges.start_bits[p] | bits] for bits in range(16)]
         limit = min(size, p + MAX_CODE_CHARS, self.prose_ends.forced_after[p],
@@ -283,44 +293,45 @@ class Bounds:
                 head_cost = sum(spans.name_cost(p, head_first, head_end, head_end + 1, True))
         names_from = self.whole[self.runs_from[p]] - head_cost
         lone_name = text[p] in NAME_STARTS  # a span of one name proves nothing to the parser
-        may_parse_from = not (text[p] == "." and text[p:p + 3] != "...")  # never parses
-        tokens_from = symbols[p] + word_runs[p] - (1 if spans.word[p] and p > 0
-                                                    and spans.word[p - 1] else 0)
+        # a span starting with "." (not "...") never parses; nor one with an odd quote
+        quotes_p = -2 if text[p] == "." and text[p:p + 3] != "..." else self.quote_parity[p]
+        tokens_from = tokens_to[p] - (1 if spans.word[p] and p > 0 and spans.word[p - 1] else 0)
         shell_end = self.shell_end[p]
-        depth_p, quotes_p, spaces_p, sentence_p = depth[p], quote_parity[p], spaces[p], \
-            sentence_ends[p]
+        depth_p, spaces_p, sentence_p = depth[p], spaces[p], sentence_ends[p]
         parens_p, brackets_p, braces_p = parens[p], brackets[p], braces[p]
+        bracketed, bracketed_p = self.bracketed, self.bracketed[p]
         punctuation_to = edges.punctuation_to[p]
         commas, quoted = 0, False
         best, last, moves = NEVER, 0.0, self.code_ends[p]
         for e in range(p + 1, limit + 1):
-            ch = text[e - 1]
-            if ch.isspace():
-                if list_stop[e] and depth[e] <= depth_p:
-                    break
-                if last < HOPELESS_CODE:
-                    break
-                continue
-            if ch in "'\"":
-                quoted = True
-            elif ch in ",;" and not quoted and depth[e - 1] <= depth_p:
-                commas += 1
-            may_parse = may_parse_from and may_end_parse[e] and quote_parity[e] == quotes_p \
-                and pair_start[e] <= p
+            kind = char_kind[e - 1]
+            if kind:
+                if kind == _SPACE:
+                    if list_stop[e] and depth[e] <= depth_p:
+                        break
+                    if last < HOPELESS_CODE:
+                        break
+                    continue
+                if kind == _QUOTE:
+                    quoted = True
+                elif kind == _COMMA and not quoted and depth[e - 1] <= depth_p:
+                    commas += 1
+            may_parse = parse_key[e] == quotes_p and pair_start[e] <= p
             cut_name = False  # the span ends inside the head run: its name is priced last
             if e <= head_end:
                 score = end_terms[e]
-                if ch in NAME_CHARS:
+                if kind == _NAME:
                     if lone_name:
                         may_parse = False
                     cut_name = head_first != -1 and head_first < e
             else:
                 score = names_to[e] - names_from
-            imbalance = abs(parens[e] - parens_p) + abs(brackets[e] - brackets_p) \
-                + abs(braces[e] - braces_p)
-            if imbalance:
-                score += CODE_UNBALANCED * imbalance
-                may_parse = False
+            if bracketed[e] != bracketed_p:  # else it holds no bracket to be unmatched
+                imbalance = abs(parens[e] - parens_p) + abs(brackets[e] - brackets_p) \
+                    + abs(braces[e] - braces_p)
+                if imbalance:
+                    score += CODE_UNBALANCED * imbalance
+                    may_parse = False
             if commas:
                 score += CODE_TOP_LEVEL_COMMA * commas
             if sentence_ends[e - 1] > sentence_p:
@@ -330,11 +341,11 @@ class Bounds:
                 fluent = may_parse or shell_end <= e
                 score += gaps * (CODE_SPACE if fluent else CODE_SPACE_UNPARSED)
             if may_parse:
-                tokens = symbols[e] + word_runs[e] - tokens_from
+                tokens = tokens_to[e] - tokens_from
                 if tokens >= 3:
                     score += CODE_PARSES + CODE_PARSES_PER_TOKEN * min(tokens - 1, 10)
             score += BOUND_SLACK
-            if e < size and text[e].isspace():
+            if before_space[e]:
                 last = score + NAME_CEILING if cut_name else score
                 continue
             if e == p + 1:
