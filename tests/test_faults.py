@@ -14,6 +14,7 @@ import time
 import tracemalloc
 import zipfile
 import zlib
+from datetime import datetime
 from pathlib import Path
 from typing import Callable, Iterator
 
@@ -416,6 +417,11 @@ def studied_collection(folder: Path) -> Path:
     path = folder / "collection.anki2"
     col = collection_mod.Collection(str(path))
     try:
+        # The card is answered twice: its learning step must fall due on the same scheduling day,
+        # so the day starts half a day from now (at the default 4 am, runs before it failed).
+        prefs = col.get_preferences()
+        prefs.scheduling.rollover = (datetime.now().hour + 12) % 24
+        col.set_preferences(prefs)
         col.decks.select(col.decks.id_for_name("Default"))
         col.add_note(col.new_note(col.models.by_name("Basic")), col.decks.id_for_name("Default"))
         for rating in (CardAnswer.GOOD, CardAnswer.AGAIN):
