@@ -282,35 +282,32 @@ def _pruned_pass(search: _Search, bounds: Bounds, floor: float, skip_dominated: 
                 top = max(top, score + opening)
         if not live:
             continue
-        code_moves: Optional[list[tuple[int, float, float]]] = None
-        prose_moves: Optional[list[_ProseMove]] = None
-        for state, score in live:
-            if state[1] == "C":
-                if prose_moves is None:
-                    prose_moves = _prose_moves(search, position)
-                _extend_prose(search, state, score, prose_moves)
-            else:
-                if code_moves is None:
-                    wanted = {end for end, bound in bounds.code_ends[position]
-                              if top + bound + after_code[end] >= floor}
-                    code_moves = _code_moves(search, position, wanted) if wanted else []
-                _extend_code(search, state, score, code_moves)
+        wanted: Optional[set[int]] = None
+        if top > NEVER:  # some state here may open code: only the spans that can reach the floor
+            wanted = {end for end, bound in bounds.code_ends[position] if top + bound + after_code[end] >= floor}
+        _step_from(search, position, live, wanted)
 
 
 def _full_pass(search: _Search, skip_dominated: bool) -> None:
     """Expand every state in position order (every step moves forward, so that settles it)."""
     for position in range(len(search.text) + 1):
-        code_moves: Optional[list[tuple[int, float, float]]] = None
-        prose_moves: Optional[list[_ProseMove]] = None
-        for state, score in _live_states(search, position, skip_dominated):
-            if state[1] == "C":
-                if prose_moves is None:
-                    prose_moves = _prose_moves(search, position)
-                _extend_prose(search, state, score, prose_moves)
-            else:
-                if code_moves is None:
-                    code_moves = _code_moves(search, position)
-                _extend_code(search, state, score, code_moves)
+        _step_from(search, position, _live_states(search, position, skip_dominated))
+
+
+def _step_from(search: _Search, position: int, states: list[tuple[_State, float]],
+            wanted: Optional[set[int]] = None) -> None:
+    """Take every step on from `states` at `position`; code spans only to `wanted` ends when given."""
+    code_moves: Optional[list[tuple[int, float, float]]] = None
+    prose_moves: Optional[list[_ProseMove]] = None
+    for state, score in states:
+        if state[1] == "C":
+            if prose_moves is None:
+                prose_moves = _prose_moves(search, position)
+            _extend_prose(search, state, score, prose_moves)
+        else:
+            if code_moves is None:
+                code_moves = _code_moves(search, position, wanted) if wanted is None or wanted else []
+            _extend_code(search, state, score, code_moves)
 
 
 def bullets_from_steps(text: str, steps: list[Step]) -> list[list[tuple[str, str]]]:
