@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -98,3 +99,14 @@ def test_a_hand_edited_judgments_file_reads_as_pyyaml_reads_it(tmp_path: Path):
                    text.replace("- refs: [a#1, b#2]", "- refs:\n  - a#1\n  - b#2")):
         path.write_text(edited, encoding="utf-8")
         assert store.load(path) == judgments
+
+
+def test_text_nested_too_deeply_is_left_to_pyyaml(tmp_path: Path):
+    from qdeck.errors import LockError
+
+    text = "".join("  " * i + f"k{i}:\n" for i in range(3000)) + "  " * 3000 + "v: 1\n"
+    assert read_block_yaml(text) is None
+    path = tmp_path / "deep.lock.yaml"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(LockError):
+        load_lock(path)
