@@ -122,6 +122,12 @@ CASES: dict[str, tuple[str, str | None, str, str]] = {
                                  "weights.answer_cap: expected a number, got 'lots'"),
     "titles: a list for a title": ("data/dd.questions.yaml", "2: What is a generator?", "2: [What, is, it]",
                                    "line 2: [2]: expected a non-empty text, got a list"),
+    "sources: a number too long to read": (
+        "data/sources.yaml", "format: numbered", "format: " + "1" * 5_000,
+        "line 4: malformed YAML (a number too long to read); fix the file"),
+    "lock: a number too long to read": (
+        "decks/test.lock.yaml", None, "version: " + "1" * 5_000 + "\n",
+        "malformed YAML (a number too long to read); fix it or restore it from version control"),
     "source: 100,000-character question": (
         "data/sources/a.txt", "2. What is a tuple?", "2. What is a " + "tuple " * 16_667 + "?",
         "source 'a': line 3: a#2 has a 100,"),

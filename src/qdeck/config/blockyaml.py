@@ -100,7 +100,7 @@ def read_block_yaml(text: str) -> Any | None:
     reader = _Reader(lines, start)
     try:
         data = reader.node(0)
-    except (_NotBlock, IndexError, RecursionError):  # PyYAML then says what is wrong, with the line
+    except (_NotBlock, IndexError, RecursionError, ValueError):  # PyYAML's path then says what is wrong
         return None
     return data if reader.i == len(lines) else None
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any, Sequence
 
@@ -73,6 +74,9 @@ def parse_yaml(text: str, path: Path, *, what: str = "the file", aliases: bool =
         raise error(_yaml_problem(err, what), path) from None
     except RecursionError:
         raise error(f"{what} is nested too deeply to be config", path) from None
+    except ValueError:  # Python refuses to read a whole number of over 4,300 digits
+        raise error(f"{_long_number_line(text)}malformed YAML (a number too long to read); fix {what}",
+                    path) from None
     finally:
         loader.dispose()
 
@@ -94,6 +98,15 @@ def _refuse_aliases(text: str, path: Path, what: str, error: type[QdeckError]) -
                             f"{what} must spell every value out (no `&`/`*` anchors or aliases)", path)
     except yaml.YAMLError as err:
         raise error(_yaml_problem(err, what), path) from None
+
+
+def _long_number_line(text: str) -> str:
+    """ "line N: " for the first run of digits Python will not read as one number, else ""."""
+    found = re.search(r"\d{4301,}", text)
+    if found is None:
+        return ""
+    line = text.count("\n", 0, found.start()) + 1
+    return f"line {line}: "
 
 
 def _yaml_problem(err: yaml.YAMLError, what: str) -> str:

@@ -180,6 +180,9 @@ def _load_lock_text(raw: bytes, path: Path) -> Lock:
         line = mark.line + 1 if mark is not None else None
         message = f"{_where(line)}malformed YAML ({problem}); fix it or restore it from version control"
         raise LockError(message, path) from None
+    except ValueError:  # Python refuses to read a whole number of over 4,300 digits
+        raise LockError("malformed YAML (a number too long to read); fix it or restore it from version control",
+                        path) from None
     finally:
         loader.dispose()
     return _parse_lock(data, node, path)
