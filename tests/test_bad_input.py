@@ -128,6 +128,9 @@ CASES: dict[str, tuple[str, str | None, str, str]] = {
     "lock: a number too long to read": (
         "decks/test.lock.yaml", None, "version: " + "1" * 5_000 + "\n",
         "malformed YAML (a number too long to read); fix it or restore it from version control"),
+    "lock: a list as a key": (
+        "decks/test.lock.yaml", None, "version: 2\nnamespace: test\n? [a]\n: x\n",
+        "line 3: malformed YAML (found unhashable key); fix it or restore it from version control"),
     "source: 100,000-character question": (
         "data/sources/a.txt", "2. What is a tuple?", "2. What is a " + "tuple " * 16_667 + "?",
         "source 'a': line 3: a#2 has a 100,"),
