@@ -17,6 +17,8 @@ from qdeck.files import write_atomic
 
 _TOP_KEY = re.compile(r"^([A-Za-z_][\w-]*):(.*)$")
 _ENTRY = re.compile(r"^\s+(['\"]?)([^'\"\s#:][^'\":]*?)\1:\s")
+# json.dumps leaves these raw; YAML refuses them in a file, or reads NEL as a line break to fold.
+_RAW_IN_JSON = re.compile("[\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
 _HEADER = "# Maintainers' corrections to the pipeline, by ref (<source>#<number>); see README \"Fixing merges\".\n"
 
 
@@ -26,15 +28,22 @@ def flow(value: Any) -> str:
     >>> flow("a: b"), flow(["x", "y"])
     ("'a: b'", '[x, y]')
     """
-    if isinstance(value, str) and "\n" in value:
+    if isinstance(value, str) and "\n" in value and not _RAW_IN_JSON.search(value):
         return json.dumps(value, ensure_ascii=False)  # a JSON string is a YAML double-quoted scalar
-    if isinstance(value, str) and len(value) < 50_000:  # longer, PyYAML would fold it at a space
+    if isinstance(value, str) and "\n" not in value and len(value) < 50_000:  # longer, PyYAML would fold it
         try:
             return scalar_text(value, 0)  # what PyYAML writes, directly: judgments are 18,000 strings
         except NotInSubset:
             pass
-    return yaml.safe_dump(value, default_flow_style=True, allow_unicode=True,
-                          width=1 << 16).strip().removesuffix("...").strip()
+    text = yaml.safe_dump(value, default_flow_style=True, allow_unicode=True, width=1 << 16)
+    # Only the line break and the end marker go: .strip() would also eat a leading or trailing NBSP.
+    text = text.removesuffix("\n...\n") if text.endswith("\n...\n") else text.removesuffix("\n")
+    # Folded at a space, or a raw NEL (PyYAML's single quotes leave it, and YAML reads it as a
+    # break to fold): double quotes escape either onto one line.
+    if "\n" in text or "\x85" in text:
+        text = yaml.safe_dump(value, default_style='"', default_flow_style=True, allow_unicode=True,
+                              width=float("inf")).removesuffix("\n")
+    return text
 
 
 def _entry(ref: str, value: Any) -> str:
