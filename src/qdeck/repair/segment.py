@@ -40,6 +40,19 @@ class _Search:
     def __post_init__(self) -> None:
         self.prose_ends = ProseEnds(self.text, self.forced)
 
+    @classmethod
+    def of(cls, unit: Unit) -> "_Search":
+        text = unit.region
+        return cls(text, unit.forced, unit.code_first, Chunks.of(text), CodeSpans(text), Edges(text))
+
+    def opening(self, kind: str, position: int) -> Optional[float]:
+        """What opening a code span at `position` after a state of `kind` costs; None if none may open."""
+        if kind == "B" or position in self.forced:
+            return 0.0
+        if kind == "P" and (position == 0 or self.text[position - 1].isspace()):
+            return None  # the space before code was removed, so code never follows a space
+        return NEW_CODE_SPAN
+
     def relax(self, state: _State, score: float, back: tuple) -> None:
         current = self.best.get(state)
         if current is None or score > current[0]:
@@ -91,12 +104,10 @@ def _code_moves(search: _Search, position: int, wanted: Optional[set[int]] = Non
 
 def _extend_code(search: _Search, state: _State, score: float,
                  moves: list[tuple[int, float, float]]) -> None:
-    text = search.text
     position, kind, first, words = state
-    glued = position > 0 and not text[position - 1].isspace()
-    if kind == "P" and not glued and position not in search.forced:
-        return  # the space before code was removed, so code never follows a space
-    opening = 0.0 if kind == "B" or position in search.forced else NEW_CODE_SPAN
+    opening = search.opening(kind, position)
+    if opening is None:
+        return
     back = (state, "code", position)
     best = search.best
     for end, code, edge in moves:
@@ -155,11 +166,9 @@ def segment(unit: Unit, prune: bool = True, floor: Optional[float] = None) -> li
     `floor`, a score the best segmentation is known to reach (see `best_score`), replaces
     the pruned search's guesses; if nothing reaches it, there is no segmentation.
     """
-    text = unit.region
-    search = _Search(text, unit.forced, unit.code_first, Chunks.of(text),
-                     CodeSpans(text), Edges(text))
+    search = _Search.of(unit)
     if prune:
-        bounds = Bounds(text, unit.forced, search.spans, search.edges, search.chunks,
+        bounds = Bounds(search.text, unit.forced, search.spans, search.edges, search.chunks,
                         search.prose_ends)
         # A guess of the optimum's floor, lowered while no final clears it: then the best
         # final found is a real path's score, which the optimum clears.
@@ -187,9 +196,7 @@ def segment(unit: Unit, prune: bool = True, floor: Optional[float] = None) -> li
 
 def best_score(unit: Unit) -> float:
     """The score of the best segmentation, by the full search (what `segment` maximises)."""
-    text = unit.region
-    search = _Search(text, unit.forced, unit.code_first, Chunks.of(text),
-                     CodeSpans(text), Edges(text))
+    search = _Search.of(unit)
     _expand(search, unit, skip_dominated=False)
     finals = _finals(search)
     if not finals:
@@ -263,7 +270,6 @@ def _live_states(search: _Search, position: int, skip_dominated: bool) -> list[t
 def _pruned_pass(search: _Search, bounds: Bounds, floor: float, skip_dominated: bool) -> None:
     """Expand states in position order, skipping states and code spans below `floor`."""
     text = search.text
-    forced = search.forced
     after_code, before_code = bounds.after_code, bounds.before_code
     for position in range(len(text) + 1):
         live = []
@@ -274,9 +280,9 @@ def _pruned_pass(search: _Search, bounds: Bounds, floor: float, skip_dominated: 
                 if score + after_code[position] >= floor:
                     live.append((state, score))
                 continue
-            opening = 0.0 if kind == "B" or position in forced else NEW_CODE_SPAN
-            if kind == "P" and opening and (position == 0 or text[position - 1].isspace()):
-                continue  # no code may start here (see `_extend_code`)
+            opening = search.opening(kind, position)
+            if opening is None:
+                continue
             if score + opening + before_code[position] >= floor:
                 live.append((state, score))
                 top = max(top, score + opening)
