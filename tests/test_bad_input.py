@@ -127,7 +127,7 @@ CASES: dict[str, tuple[str, str | None, str, str]] = {
         "line 4: malformed YAML (a number too long to read); fix the file"),
     "lock: a number too long to read": (
         "decks/test.lock.yaml", None, "version: " + "1" * 5_000 + "\n",
-        "malformed YAML (a number too long to read); fix it or restore it from version control"),
+        "line 1: malformed YAML (a number too long to read); fix it or restore it from version control"),
     "lock: a list as a key": (
         "decks/test.lock.yaml", None, "version: 2\nnamespace: test\n? [a]\n: x\n",
         "line 3: malformed YAML (found unhashable key); fix it or restore it from version control"),

@@ -75,7 +75,7 @@ def parse_yaml(text: str, path: Path, *, what: str = "the file", aliases: bool =
     except RecursionError:
         raise error(f"{what} is nested too deeply to be config", path) from None
     except ValueError:  # Python refuses to read a whole number of over 4,300 digits
-        raise error(f"{_long_number_line(text)}malformed YAML (a number too long to read); fix {what}",
+        raise error(f"{long_number_line(text)}malformed YAML (a number too long to read); fix {what}",
                     path) from None
     finally:
         loader.dispose()
@@ -100,7 +100,7 @@ def _refuse_aliases(text: str, path: Path, what: str, error: type[QdeckError]) -
         raise error(_yaml_problem(err, what), path) from None
 
 
-def _long_number_line(text: str) -> str:
+def long_number_line(text: str) -> str:
     """ "line N: " for the first run of digits Python will not read as one number, else ""."""
     found = re.search(r"\d{4301,}", text)
     if found is None:

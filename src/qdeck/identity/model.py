@@ -11,6 +11,7 @@ import yaml
 
 from qdeck.cache import OFF, Cache
 from qdeck.config.blockyaml import read_block_yaml
+from qdeck.config.yamlfile import long_number_line
 from qdeck.errors import LockError
 
 # Version 2 adds `questions`: each source's questions in order, with the GUID of each one's
@@ -182,8 +183,8 @@ def _load_lock_text(raw: bytes, path: Path) -> Lock:
         message = f"{_where(line)}malformed YAML ({problem}); fix it or restore it from version control"
         raise LockError(message, path) from None
     except ValueError:  # Python refuses to read a whole number of over 4,300 digits
-        raise LockError("malformed YAML (a number too long to read); fix it or restore it from version control",
-                        path) from None
+        raise LockError(f"{long_number_line(text)}malformed YAML (a number too long to read); fix it or restore it "
+                        "from version control", path) from None
     finally:
         loader.dispose()
     return _parse_lock(data, node, path)
